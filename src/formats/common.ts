@@ -1,0 +1,104 @@
+/**
+ * @module formats/common
+ * Small helpers every format needs: lenient time parsing with a clear error, safe field access, IP cleanup.
+ */
+import { isIP } from 'node:net';
+import { RecordError } from './types.js';
+
+const MIN_TIME = Date.UTC(1990, 0, 1);
+const MAX_TIME = Date.UTC(2100, 0, 1);
+
+/**
+ * Epoch ms from the time shapes vendors use: ISO 8601 with or without zone (no zone means UTC),
+ * "YYYY-MM-DD hh:mm:ss[.fraction]" with up to nanoseconds, epoch seconds or milliseconds (number or digits).
+ * Throws RecordError("invalid time ...") otherwise, so the record is quarantined rather than mis-timed.
+ */
+export function parseTime(value: unknown, field = 'time'): number {
+  let ms = NaN;
+  if (typeof value === 'number') {
+    ms = value < 1e11 ? value * 1000 : value;
+  } else if (typeof value === 'string') {
+    const s = value.trim();
+    if (/^\d{9,13}(\.\d+)?$/.test(s)) {
+      const n = Number(s);
+      ms = n < 1e11 ? n * 1000 : n;
+    } else {
+      const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2}| ?UTC)?$/i.exec(s);
+      if (m) {
+        const frac = m[7] ? Number(('0.' + m[7]).slice(0, 5)) * 1000 : 0;
+        ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], m[6] ? +m[6] : 0) + Math.round(frac);
+        const zone = m[8];
+        if (zone && /^[+-]/.test(zone)) {
+          const z = zone.replace(':', '');
+          const off = (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5))) * 60000;
+          ms += z[0] === '+' ? -off : off;
+        }
+        // Reject impossible calendar values such as month 13 that Date.UTC would roll over.
+        if (+m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +m[4] > 23 || +m[5] > 59) ms = NaN;
+      } else if (s.length > 0 && s.length < 64) {
+        ms = Date.parse(s);
+      }
+    }
+  }
+  if (!Number.isFinite(ms) || ms < MIN_TIME || ms > MAX_TIME) {
+    throw new RecordError(`invalid time in ${field}: ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`);
+  }
+  return Math.round(ms);
+}
+
+/** A non-empty trimmed string, or undefined. */
+export function str(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const t = value.trim();
+    return t.length ? t : undefined;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** A number from a number or numeric string, or undefined. */
+export function num(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+/**
+ * A clean IP address from vendor fields that may carry ports, brackets or IPv4-mapped IPv6
+ * ("1.2.3.4:5678", "[2001:db8::1]:443", "::ffff:1.2.3.4"); undefined for non-addresses like "AWS Internal".
+ */
+export function cleanIp(value: unknown): string | undefined {
+  const s = str(value);
+  if (!s) return undefined;
+  let ip = s;
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (bracket) ip = bracket[1];
+  else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) ip = ip.slice(0, ip.lastIndexOf(':'));
+  if (ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4) ip = ip.slice(7);
+  return isIP(ip) ? ip.toLowerCase() : undefined;
+}
+
+/** Case-insensitive lookup of the first present key. */
+export function pick(rec: Record<string, any>, ...keys: string[]): any {
+  for (const k of keys) if (rec[k] !== undefined && rec[k] !== null) return rec[k];
+  return undefined;
+}
+
+/** The domain part of an e-mail style login, lower-cased. */
+export function domainOf(login: string | undefined): string | undefined {
+  if (!login) return undefined;
+  const at = login.lastIndexOf('@');
+  return at > 0 ? login.slice(at + 1).toLowerCase() : undefined;
+}
+
+/** Parse a JSON string field (Log Analytics exports nest objects as JSON text); returns undefined when not JSON. */
+export function jsonField(value: unknown): any {
+  if (typeof value !== 'string') return value;
+  const t = value.trim();
+  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * @module formats/ocsf
+ * OCSF Authentication passthrough: events already normalised (by Vigil or another OCSF producer) are checked and
+ * completed, so `vigil normalize` output can be fed back to any command.
+ */
+import { makeAuthEvent, type AuthEvent } from '../ocsf/authentication.js';
+import { cleanIp, parseTime, str } from './common.js';
+import { RecordError, type JsonFormat } from './types.js';
+
+export const ocsf: JsonFormat = {
+  name: 'ocsf',
+  matches(rec) {
+    return rec.class_uid === 3002 || rec.class_uid === '3002';
+  },
+  normalize(rec, ctx) {
+    if (rec.class_uid !== 3002 && rec.class_uid !== '3002') return [];
+    const time = parseTime(rec.time, 'time');
+    const name = str(rec.user?.name) ?? str(rec.user?.email_addr) ?? str(rec.user?.uid);
+    if (!name) throw new RecordError('OCSF authentication event without user.name');
+    const tenant = str(rec.metadata?.tenant_uid) ?? ctx.tenant;
+    if (!tenant) throw new RecordError('OCSF authentication event without metadata.tenant_uid; pass --tenant');
+    const status = Number(rec.status_id);
+    if (status !== 1 && status !== 2) return []; // neither success nor failure: not an attempt we can judge
+    const base = makeAuthEvent({
+      time,
+      success: status === 1,
+      tenant,
+      user: rec.user,
+      ip: cleanIp(rec.src_endpoint?.ip),
+      product: rec.metadata?.product ?? { name: 'unknown', vendor_name: 'unknown' },
+    });
+    const ev: AuthEvent = {
+      ...rec,
+      ...base,
+      time,
+      metadata: { ...rec.metadata, ...base.metadata },
+      src_endpoint: { ...rec.src_endpoint, ...base.src_endpoint },
+      unmapped: { ...(rec.unmapped ?? {}) },
+    };
+    if (ev.status_id === 1) delete ev.unmapped.reason;
+    else ev.unmapped.reason ??= 'other';
+    return [ev];
+  },
+};
