@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Writes the detector fixture folders (src/detect/fixtures/<case>/events.jsonl) from the small scenario scripts
+// below. The expected findings (expected.json) are written by hand from each scenario's intent, not from the code.
+// Run again after changing a scenario: node scripts/make-detector-fixtures.mjs
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+let seed = 42;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const T0 = Date.UTC(2020, 7, 24, 0, 0, 0); // Monday 24 August 2020
+const H = 3600_000;
+const M = 60_000;
+
+function ev({ t, tenant = 'org-a', user, ip, ok = false, reason = 'bad_password', ua = 'Mozilla/5.0 (Windows NT 10.0) Chrome/84', app = 'Browser', pv, mfa, anon, country = 'US', lat = 38.9, lon = -77.0 }) {
+  const e = {
+    class_uid: 3002, category_uid: 3, activity_id: 1, type_uid: 300201, time: Math.round(t), severity_id: 1,
+    status_id: ok ? 1 : 2,
+    metadata: { version: '1.3.0', product: { name: 'fixture', vendor_name: 'Vigil' }, tenant_uid: tenant },
+    user: { name: user },
+    src_endpoint: { ip, location: { country, lat, long: lon }, ...(anon ? { type: anon } : {}) },
+    http_request: { user_agent: ua },
+    unmapped: { client_app: app, ...(ok ? {} : { reason }), ...(pv || ok ? { password_valid: true } : {}), ...(mfa ? { mfa_event: mfa } : {}), ...(anon ? { intel: [anon] } : {}) },
+  };
+  return e;
+}
+
+const staff = (n, org = 'org-a') => Array.from({ length: n }, (_, i) => `user${String(i + 1).padStart(2, '0')}@${org}.example`);
+const torIp = (i) => `185.220.${100 + Math.floor(i / 250)}.${(i % 250) + 1}`;
+
+/** A normal working week start: everyone signs in once from the office NAT and once from home. */
+function baseline(users, tenant = 'org-a') {
+  const out = [];
+  users.forEach((u, i) => {
+    out.push(ev({ t: T0 + 8 * H + i * M, tenant, user: u, ip: '198.51.100.10', ok: true }));
+    out.push(ev({ t: T0 + 20 * H + i * M, tenant, user: u, ip: `203.0.113.${i + 1}`, ok: true }));
+  });
+  return out;
+}
+
+const SPRAY_UA = 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1)';
+function distributedSpray(targets, hoursLong, startH, pool = 300, tenant = 'org-a') {
+  const out = [];
+  let k = 0;
+  for (let h = 0; h < hoursLong; h++) {
+    for (const u of targets) {
+      for (let a = 0; a < 4; a++) {
+        out.push(ev({ t: T0 + (startH + h) * H + rnd() * H, tenant, user: u, ip: torIp(k++ % pool), ua: SPRAY_UA, app: 'IMAP4', anon: 'tor', country: 'DE', lat: 50.1, lon: 8.7, reason: u.startsWith('admin') || u.startsWith('info') ? 'unknown_user' : 'bad_password' }));
+      }
+    }
+  }
+  return out;
+}
+
+const cases = {
+  'spray-distributed': () => {
+    const users = staff(40);
+    return [...baseline(users), ...distributedSpray([...users.slice(0, 10), 'admin@org-a.example', 'info@org-a.example'], 30, 24)];
+  },
+  'spray-single-ip': () => {
+    const users = staff(30);
+    const out = baseline(users);
+    users.slice(0, 20).forEach((u, i) => out.push(ev({ t: T0 + 30 * H + i * 20_000, user: u, ip: '45.77.1.2', ua: 'python-requests/2.25.1', app: 'Other clients' })));
+    return out;
+  },
+  'brute-distributed': () => {
+    const users = staff(20);
+    const out = baseline(users);
+    let k = 0;
+    for (const u of users.slice(0, 2)) for (let i = 0; i < 335 * 3; i++) out.push(ev({ t: T0 + 30 * H + (i / 335) * H, user: u, ip: torIp(k++ % 200), ua: 'Go-http-client/1.1', app: 'Exchange ActiveSync', anon: 'tor' }));
+    return out;
+  },
+  'brute-single-ip': () => {
+    const users = staff(10);
+    const out = baseline(users);
+    for (let i = 0; i < 40; i++) out.push(ev({ t: T0 + 30 * H + i * 7_000, user: users[3], ip: '192.0.2.250', ua: 'Hydra' }));
+    return out;
+  },
+  'stuffing': () => {
+    const users = staff(30);
+    const out = baseline(users);
+    for (let i = 0; i < 60; i++) {
+      const known = i % 6 === 0;
+      out.push(ev({ t: T0 + 30 * H + i * 50_000, user: known ? users[i / 6] : `leaked${i}@org-a.example`, ip: `98.${20 + (i % 25)}.${i}.${i + 3}`, ua: 'okhttp/3.12.1', reason: known ? 'bad_password' : 'unknown_user' }));
+    }
+    return out;
+  },
+  'mfa-fatigue': () => {
+    const users = staff(10);
+    const out = baseline(users);
+    for (let i = 0; i < 7; i++) out.push(ev({ t: T0 + 30 * H + i * 90_000, user: users[2], ip: '91.200.12.7', reason: 'mfa_denied', pv: true, mfa: 'push_denied', country: 'RU', lat: 55.7, lon: 37.6 }));
+    out.push(ev({ t: T0 + 30 * H + 12 * M, user: users[2], ip: '91.200.12.7', ok: true, mfa: 'push_approved', country: 'RU', lat: 55.7, lon: 37.6 }));
+    return out;
+  },
+  'impossible-travel': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    out.push(ev({ t: T0 + 30 * H, user: users[1], ip: '203.0.113.2', ok: true }));
+    out.push(ev({ t: T0 + 30 * H + 20 * M, user: users[1], ip: '1.120.0.9', ok: true, country: 'AU', lat: -33.9, lon: 151.2 }));
+    return out;
+  },
+  'tor-signin': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    out.push(ev({ t: T0 + 40 * H, user: users[4], ip: '185.220.101.33', ok: true, anon: 'tor', country: 'NL', lat: 52.4, lon: 4.9 }));
+    return out;
+  },
+  'spray-then-compromise': () => {
+    const users = staff(40);
+    const targets = users.slice(0, 10);
+    const out = [...baseline(users), ...distributedSpray(targets, 20, 24)];
+    out.push(ev({ t: T0 + 40 * H, user: targets[5], ip: torIp(17), ok: true, ua: SPRAY_UA, app: 'IMAP4', anon: 'tor', country: 'DE', lat: 50.1, lon: 8.7 }));
+    out.push(ev({ t: T0 + 41 * H, user: targets[6], ip: torIp(18), reason: 'mfa_required', pv: true, ua: SPRAY_UA, app: 'IMAP4', anon: 'tor', country: 'DE', lat: 50.1, lon: 8.7 }));
+    return out;
+  },
+  'benign-office-nat-monday': () => {
+    // 45 people behind one office address mistype on a Monday morning, then get it right within minutes.
+    const users = staff(45, 'org-b');
+    const out = [];
+    users.forEach((u, i) => {
+      const t = T0 + 8 * H + i * 40_000;
+      out.push(ev({ t, tenant: 'org-b', user: u, ip: '198.51.100.77' }));
+      if (i % 3 === 0) out.push(ev({ t: t + 20_000, tenant: 'org-b', user: u, ip: '198.51.100.77' }));
+      out.push(ev({ t: t + 90_000, tenant: 'org-b', user: u, ip: '198.51.100.77', ok: true }));
+    });
+    return out;
+  },
+  'benign-stale-phone': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    for (let i = 0; i < 96; i++) out.push(ev({ t: T0 + 24 * H + i * 15 * M, user: users[0], ip: '203.0.113.1', ua: 'Outlook-iOS/2.0', app: 'Exchange ActiveSync' }));
+    return out;
+  },
+  'benign-lockout-reset': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    for (let i = 0; i < 8; i++) out.push(ev({ t: T0 + 33 * H + i * 30_000, user: users[2], ip: '203.0.113.3' }));
+    for (let i = 0; i < 3; i++) out.push(ev({ t: T0 + 33 * H + 5 * M + i * 30_000, user: users[2], ip: '203.0.113.3', reason: 'locked_out' }));
+    out.push(ev({ t: T0 + 35 * H, user: users[2], ip: '203.0.113.3', ok: true }));
+    return out;
+  },
+  'benign-traveller': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    out.push(ev({ t: T0 + 30 * H, user: users[1], ip: '203.0.113.2', ok: true }));
+    out.push(ev({ t: T0 + 40 * H, user: users[1], ip: '81.2.69.160', ok: true, country: 'GB', lat: 51.5, lon: -0.1 }));
+    return out;
+  },
+  'benign-vpn-staff': () => {
+    const users = staff(5);
+    const out = baseline(users);
+    out.push(ev({ t: T0 + 30 * H, user: users[3], ip: '45.83.1.10', ok: true, anon: 'vpn', country: 'CH', lat: 47.4, lon: 8.5 }));
+    out.push(ev({ t: T0 + 50 * H, user: users[3], ip: '45.83.1.11', ok: true, anon: 'vpn', country: 'SE', lat: 59.3, lon: 18.1 }));
+    return out;
+  },
+};
+
+for (const [name, make] of Object.entries(cases)) {
+  const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const events = make().sort((a, b) => a.time - b.time);
+  writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  console.log(name, events.length);
+}

@@ -1,0 +1,189 @@
+/**
+ * @module detect/attempts
+ * The shared memory of the spray, brute-force and stuffing detectors: failed attempts from unfamiliar sources,
+ * grouped by organisation and tool fingerprint (user agent, client app, protocol) rather than by source address,
+ * because distributed attacks rotate addresses on nearly every attempt while the tool stays the same.
+ * A group is one "episode": it ends after a quiet period as long as its window, and the next attempt starts a new
+ * one. Failures later followed by a success of the same account from the same address are "resolved" (a typo, a
+ * forgotten password), which keeps office NAT mornings and lockouts quiet. All maps are capped.
+ */
+import { BoundedMap, remember } from './lru.js';
+import type { Profiles } from './profiles.js';
+import type { Signal } from './signal.js';
+
+export interface AccountAttempts {
+  user: string;
+  first: number;
+  last: number;
+  n: number;
+  unknown: boolean;
+  resolved: boolean;
+  /** The password proved valid (success or an MFA/policy stop) from this group's sources. */
+  valid: boolean;
+  ips: string[];
+  /** Recent attempt times (at most RECENT), for rates. */
+  recent: number[];
+}
+
+export interface AttemptGroup {
+  id: string;
+  tenant: string;
+  fp: string;
+  ua: string;
+  app: string;
+  proto: string;
+  episode: number;
+  first: number;
+  last: number;
+  attempts: number;
+  accounts: BoundedMap<string, AccountAttempts>;
+  ips: BoundedMap<string, number>;
+  nets: Map<string, number>;
+  asns: Map<number, string>;
+  countries: Map<string, number>;
+  anon: Map<string, number>;
+  reasons: Map<string, number>;
+  /** Detector id -> finding uid raised for this episode. */
+  findings: Record<string, string>;
+  /** Detector id -> last evaluation time (throttling). */
+  evaluated: Record<string, number>;
+}
+
+const RECENT = 64;
+const MAX_ACCOUNTS = 20000;
+const MAX_IPS = 20000;
+const MAX_GROUPS = 100000;
+
+export class AttemptTracker {
+  readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
+  /** tenant \u0001 user -> group ids the account appears in. */
+  private readonly byUser = new BoundedMap<string, string[]>(500000);
+  private lastSweep = 0;
+
+  constructor(readonly windowMs: number) {}
+
+  /** Is this failure worth counting: from a source neither the organisation nor the account has succeeded from? */
+  counts(s: Signal, profiles: Profiles): boolean {
+    if (s.ok) return false;
+    if (s.reason === 'mfa_denied' && !s.passwordValid) return false;
+    if (profiles.userKnowsSource(s)) return false;
+    if (s.anon !== 'tor' && s.anon !== 'malicious' && s.ip && profiles.tenantKnowsIp(s)) return false;
+    return true;
+  }
+
+  /** Record a counted failure; returns its group. */
+  add(s: Signal): AttemptGroup {
+    const id = `${s.tenant}\u0001${s.fp}`;
+    let g = this.groups.get(id);
+    if (!g || s.t - g.last > this.windowMs) {
+      g = newGroup(id, s);
+      this.groups.set(id, g);
+    } else this.groups.set(id, g); // touch for recency
+    g.last = Math.max(g.last, s.t);
+    g.attempts++;
+    let a = g.accounts.get(s.userKey);
+    if (!a) {
+      a = { user: s.user, first: s.t, last: s.t, n: 0, unknown: false, resolved: false, valid: false, ips: [], recent: [] };
+      const ukey = `${s.tenant}\u0001${s.userKey}`;
+      const list = this.byUser.get(ukey) ?? [];
+      if (!list.includes(id)) list.push(id);
+      this.byUser.set(ukey, list);
+    }
+    g.accounts.set(s.userKey, a);
+    a.n++;
+    a.last = s.t;
+    if (s.reason === 'unknown_user') a.unknown = true;
+    if (s.passwordValid) a.valid = true;
+    if (s.ip) remember(a.ips, s.ip, 4);
+    a.recent.push(s.t);
+    if (a.recent.length > RECENT) a.recent.shift();
+    if (s.ip) g.ips.set(s.ip, s.t);
+    if (s.net) g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
+    if (s.asn && g.asns.size < 2000) g.asns.set(s.asn, s.asOrg);
+    if (s.country) g.countries.set(s.country, (g.countries.get(s.country) ?? 0) + 1);
+    if (s.anon) g.anon.set(s.anon, (g.anon.get(s.anon) ?? 0) + 1);
+    g.reasons.set(s.reason, (g.reasons.get(s.reason) ?? 0) + 1);
+    if (s.t - this.lastSweep > 3600_000) this.sweep(s.t);
+    return g;
+  }
+
+  /** A success: failures of this account from this address were the owner's own (typo, forgotten password). */
+  resolve(s: Signal): void {
+    const ids = this.byUser.get(`${s.tenant}\u0001${s.userKey}`);
+    if (!ids) return;
+    for (const id of ids) {
+      const a = this.groups.get(id)?.accounts.get(s.userKey);
+      if (a && !a.resolved && a.ips.includes(s.ip)) a.resolved = true;
+    }
+  }
+
+  /** Groups an account was attacked in (for compromise checks). */
+  groupsOf(tenant: string, userKey: string): AttemptGroup[] {
+    const ids = this.byUser.get(`${tenant}\u0001${userKey}`) ?? [];
+    const out: AttemptGroup[] = [];
+    for (const id of ids) {
+      const g = this.groups.get(id);
+      if (g && g.accounts.has(userKey)) out.push(g);
+    }
+    return out;
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [id, g] of [...this.groups.entries()]) if (now - g.last > this.windowMs) this.groups.delete(id);
+  }
+}
+
+function newGroup(id: string, s: Signal): AttemptGroup {
+  return {
+    id,
+    tenant: s.tenant,
+    fp: s.fp,
+    ua: s.ua,
+    app: s.app,
+    proto: s.proto,
+    episode: s.t,
+    first: s.t,
+    last: s.t,
+    attempts: 0,
+    accounts: new BoundedMap(MAX_ACCOUNTS),
+    ips: new BoundedMap(MAX_IPS),
+    nets: new Map(),
+    asns: new Map(),
+    countries: new Map(),
+    anon: new Map(),
+    reasons: new Map(),
+    findings: {},
+    evaluated: {},
+  };
+}
+
+/** Accounts still unresolved `settleMs` after their first attempt: the ones an attacker, not a typo, explains. */
+export function settledAccounts(g: AttemptGroup, now: number, settleMs: number): AccountAttempts[] {
+  const out: AccountAttempts[] = [];
+  for (const [, a] of g.accounts.entries()) if (!a.resolved && now - a.first >= settleMs) out.push(a);
+  return out;
+}
+
+/** Attempts of one account within the last `ms` before `now`. */
+export function attemptsWithin(a: AccountAttempts, now: number, ms: number): number {
+  let n = 0;
+  for (let i = a.recent.length - 1; i >= 0 && now - a.recent[i] <= ms; i--) n++;
+  return n;
+}
+
+export function topKeys<K>(m: Map<K, number>, n: number): K[] {
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1)).slice(0, n).map((e) => e[0]);
+}
+
+/** The infrastructure and tool facts of a group, as findings carry them (and campaigns join on them). */
+export function groupFacts(g: AttemptGroup) {
+  return {
+    netblocks: topKeys(g.nets, 1000),
+    asns: [...g.asns.entries()].slice(0, 500).map(([number, name]) => ({ number, name: name || undefined })),
+    countries: topKeys(g.countries, 50),
+    anonymizers: Object.fromEntries(g.anon),
+    reasons: Object.fromEntries(g.reasons),
+    fingerprint: { user_agent: g.ua, client_app: g.app, protocol: g.proto },
+  };
+}

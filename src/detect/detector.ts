@@ -1,0 +1,55 @@
+/**
+ * @module detect/detector
+ * The contract of one detector: it sees every event in event-time order (`onEvent`, before the profiles learn
+ * from it) and every counted failed attempt with its group (`onAttempt`), and raises findings through the sink.
+ * Its memory must be plain data (Maps, arrays, objects) so the engine can save and restore it.
+ */
+import type { AttemptGroup, AttemptTracker } from './attempts.js';
+import type { FindingSink } from './findings.js';
+import type { Profiles } from './profiles.js';
+import type { Rule } from './rules.js';
+import type { Signal } from './signal.js';
+
+export interface DetectorContext {
+  profiles: Profiles;
+  tracker: AttemptTracker;
+  sink: FindingSink;
+  /** Called by attack detectors when a group's finding is raised or grows, so compromises can be checked. */
+  attackRaised(g: AttemptGroup, uid: string, now: number): void;
+  /** Report an account as compromised (raised by the account-compromise rule). */
+  compromised(c: Compromise): void;
+}
+
+export interface Compromise {
+  tenant: string;
+  user: string;
+  /** Distinguishes compromises of one account by different attacks. */
+  key: string;
+  s: Signal;
+  first: number;
+  ips: string[];
+  why: string;
+  data: Record<string, unknown>;
+}
+
+export interface Detector {
+  readonly rule: Rule;
+  onEvent?(s: Signal, ctx: DetectorContext): void;
+  onAttempt?(g: AttemptGroup, s: Signal, ctx: DetectorContext): void;
+  /** End of input at event time `now`: settle what waits for time to pass. */
+  onFlush?(now: number, ctx: DetectorContext): void;
+  /** Plain-data state for checkpoints. */
+  state?(): unknown;
+  restore?(state: unknown): void;
+}
+
+export type DetectorFactory = (rule: Rule) => Detector;
+
+export function hours(ms: number): string {
+  const h = ms / 3600_000;
+  return h < 1 ? `${Math.max(1, Math.round(ms / 60000))} minutes` : h < 48 ? `${h.toFixed(1)} hours` : `${(h / 24).toFixed(1)} days`;
+}
+
+export function iso(t: number): string {
+  return new Date(t).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,101 @@
+/**
+ * @module detect/detectors/account-compromise
+ * The finding that matters most: an attacked account whose password worked. Raised once per account and attack
+ * when a sign-in succeeded, or the password proved valid before MFA or a policy stopped it, from the attack's
+ * addresses, netblocks or tool, during the attack or within a grace period after it. Valid-password events that
+ * come before the attack is recognised are remembered for a while and checked when it is.
+ */
+import type { AttemptGroup } from '../attempts.js';
+import { hours, iso, type Compromise, type Detector, type DetectorContext } from '../detector.js';
+import { BoundedMap } from '../lru.js';
+import { param, type Rule } from '../rules.js';
+import { toSignal, type Signal } from '../signal.js';
+
+export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
+  const graceMs = param(rule, 'grace_hours') * 3600_000;
+  const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
+  /** tenant \u0001 user -> recent valid-password events (OCSF events, so they survive checkpoints). */
+  const recentValid = new BoundedMap<string, Signal['ev'][]>(200000);
+  const raised = new Set<string>();
+
+  function matches(g: AttemptGroup, s: Signal): string | undefined {
+    if (s.t < g.first || s.t > g.last + graceMs) return undefined;
+    if (s.ip && g.ips.has(s.ip)) return `from ${s.ip}, one of the attack's addresses`;
+    if (s.net && g.nets.has(s.net)) return `from ${s.net}, one of the attack's netblocks`;
+    if (s.fp === g.fp && s.fp !== '||') return `with the attack's client (${s.ua || s.app || s.proto})`;
+    if (s.anon && (g.anon.get(s.anon) ?? 0) > g.attempts / 2) return `through a ${s.anon} address like most of the attack`;
+    return undefined;
+  }
+
+  function check(g: AttemptGroup, attackUid: string, s: Signal, ctx: DetectorContext) {
+    const how = matches(g, s);
+    if (!how) return;
+    const a = g.accounts.get(s.userKey);
+    if (a) a.valid = true;
+    report(
+      {
+        tenant: s.tenant,
+        user: s.user,
+        key: attackUid,
+        s,
+        first: g.first,
+        ips: s.ip ? [s.ip] : [],
+        why:
+          `${s.user} was among the accounts attacked since ${iso(g.first)} and ${s.ok ? 'signed in successfully' : `gave the right password (stopped by ${s.reason.replace('_', ' ')})`} ` +
+          `${how}, ${hours(Math.max(0, s.t - g.first))} after the attack began.`,
+        data: { attack_finding_uid: attackUid, how: s.ok ? 'success' : 'password_valid', stopped_by: s.ok ? undefined : s.reason },
+      },
+      ctx,
+    );
+  }
+
+  function report(c: Compromise, ctx: DetectorContext) {
+    const id = `${c.tenant}\u0001${c.user.toLowerCase()}\u0001${c.key}`;
+    const success = c.s.ok;
+    ctx.sink.upsert({
+      rule,
+      tenant: c.tenant,
+      key: `${c.user.toLowerCase()}\u0001${c.key}`,
+      time: c.s.t,
+      first: c.first,
+      last: c.s.t,
+      title: success ? `Account ${c.user} signed in by the attacker` : `Valid password of ${c.user} found by the attacker`,
+      desc: c.why,
+      severity: success ? 'critical' : 'high',
+      ips: c.ips,
+      accounts: [c.user],
+      compromised: [c.user],
+      evidence: [c.s],
+      data: c.data,
+    });
+    raised.add(id);
+  }
+
+  return {
+    rule,
+    report,
+    state: () => ({ v: [...recentValid.entries()] }),
+    restore(st: any) {
+      for (const [k, v] of st?.v ?? []) recentValid.set(k, v);
+    },
+    onEvent(s: Signal, ctx: DetectorContext) {
+      if (!s.passwordValid) return;
+      if (ctx.profiles.userKnowsSource(s)) return; // the owner's usual place
+      for (const g of ctx.tracker.groupsOf(s.tenant, s.userKey)) {
+        for (const uid of Object.values(g.findings)) check(g, uid, s, ctx);
+      }
+      const key = `${s.tenant}\u0001${s.userKey}`;
+      const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.time <= rememberMs);
+      if (list.length < 16) list.push(s.ev);
+      recentValid.set(key, list);
+    },
+    /** An attack was raised or grew: check remembered valid-password events of its accounts. */
+    onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext) {
+      for (const [userKey] of g.accounts.entries()) {
+        const list = recentValid.get(`${g.tenant}\u0001${userKey}`);
+        if (!list) continue;
+        for (const ev of list) check(g, uid, toSignal(ev), ctx);
+      }
+    },
+  } as Detector & { report(c: Compromise, ctx: DetectorContext): void; onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
+}

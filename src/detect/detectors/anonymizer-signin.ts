@@ -1,0 +1,45 @@
+/**
+ * @module detect/detectors/anonymizer-signin
+ * A sign-in through Tor (or a listed malicious address) that the account has never used: nearly never the owner.
+ * Commercial VPNs and hosting addresses are common among staff, so they raise a finding only when the account was
+ * under attack in the days before (then the VPN is likely the attacker's).
+ */
+import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { param, type Rule } from '../rules.js';
+import type { Signal } from '../signal.js';
+
+export function anonymizerSignin(rule: Rule): Detector {
+  const attackLookbackMs = param(rule, 'vpn_attack_lookback_hours') * 3600_000;
+  return {
+    rule,
+    onEvent(s: Signal, ctx: DetectorContext) {
+      if (!s.passwordValid || !s.anon) return;
+      const used = ctx.profiles.user(s)?.anon ?? [];
+      if (used.includes(s.anon)) return;
+      const strong = s.anon === 'tor' || s.anon === 'malicious';
+      if (!strong) {
+        const attacked = ctx.tracker.groupsOf(s.tenant, s.userKey).some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs);
+        if (!attacked) return;
+      }
+      const prev = ctx.profiles.user(s)?.lastOk;
+      ctx.sink.upsert({
+        rule,
+        tenant: s.tenant,
+        key: `${s.userKey}\u0001${s.anon}`,
+        time: s.t,
+        first: s.t,
+        last: s.t,
+        title: `${s.ok ? 'Sign-in' : 'Valid password'} for ${s.user} through ${s.anon === 'tor' ? 'Tor' : `a ${s.anon} address`}`,
+        desc:
+          `${s.user} ${s.ok ? 'signed in' : `gave the right password (then stopped by ${s.reason.replace('_', ' ')})`} from ${s.ip}, a listed ${s.anon} address; ` +
+          `this account has not used one before` + (prev ? ` (last sign-in ${hours(s.t - prev.t)} earlier from ${prev.ip}${prev.country ? `, ${prev.country}` : ''})` : '') +
+          (strong ? '.' : ', and it was under attack in the days before.'),
+        severity: strong ? 'high' : rule.severity,
+        ips: [s.ip],
+        accounts: [s.user],
+        evidence: [s],
+        data: { anonymizer: s.anon, asn: s.asn || undefined },
+      });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * @module detect/detectors/brute-force
+ * Brute force: one account tried at a rate no person reaches, from unfamiliar sources: the classic burst from
+ * one address, and the distributed kind (STRONTIUM's ~335 attempts per account per hour from ~200 addresses).
+ * Rates are per account within the organisation-and-tool group, so address rotation does not hide it.
+ */
+import { groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
+import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { param, type Rule } from '../rules.js';
+import type { Signal } from '../signal.js';
+
+export function bruteForce(rule: Rule): Detector {
+  const burstN = param(rule, 'burst_attempts');
+  const burstMs = param(rule, 'burst_minutes') * 60_000;
+  const sustainedN = param(rule, 'sustained_attempts');
+  const sustainedMs = param(rule, 'sustained_minutes') * 60_000;
+  /** group id -> accounts found brute-forced in that episode. */
+  const hit = new Map<string, string[]>();
+  return {
+    rule,
+    state: () => ({ hit: [...hit] }),
+    restore(st: any) {
+      hit.clear();
+      for (const [k, v] of st?.hit ?? []) hit.set(k, v);
+    },
+    onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
+      const a = g.accounts.get(s.userKey);
+      if (!a) return;
+      const key = `${g.id}\u0001${g.episode}`;
+      let list = hit.get(key);
+      const known = list?.includes(a.user);
+      if (!known) {
+        const burst = attemptsWithin(a, s.t, burstMs) >= burstN;
+        const sustained = attemptsWithin(a, s.t, sustainedMs) >= sustainedN;
+        if (!burst && !sustained) {
+          if (!list) return;
+        } else {
+          list ??= [];
+          list.push(a.user);
+          hit.set(key, list);
+        }
+      }
+      if (!list) return;
+      const accounts = list.map((u) => g.accounts.get(u.toLowerCase())).filter((x) => !!x);
+      const attempts = accounts.reduce((n, x) => n + x.n, 0);
+      const ips = new Set<string>();
+      for (const x of accounts) for (const ip of x.ips) ips.add(ip);
+      for (const ip of g.ips.map.keys()) ips.add(ip);
+      const span = g.last - g.first;
+      const rate = attempts / Math.max(1, span / 3600_000) / Math.max(1, accounts.length);
+      const valid = accounts.filter((x) => x.valid).map((x) => x.user);
+      const uid = ctx.sink.upsert({
+        rule,
+        tenant: g.tenant,
+        key: `${g.fp}\u0001${g.episode}`,
+        time: s.t,
+        first: g.first,
+        last: g.last,
+        title: `Brute force against ${accounts.length === 1 ? accounts[0].user : `${accounts.length} accounts`}`,
+        desc:
+          `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
+          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.size} address(es) in ${g.nets.size} netblock(s), ` +
+          `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
+          `${burstN} attempts in ${burstMs / 60000} minutes or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
+          (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
+        severity: valid.length ? 'critical' : rule.severity,
+        ips,
+        accounts: accounts.map((x) => x.user),
+        compromised: valid,
+        evidence: [s],
+        data: {
+          attempts,
+          attempts_per_account_hour: Math.round(rate),
+          ...groupFacts(g),
+        },
+      });
+      g.findings[rule.id] = uid;
+      ctx.attackRaised(g, uid, s.t);
+      if (hit.size > 50000) hit.delete(hit.keys().next().value as string);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * @module detect/detectors/impossible-travel
+ * Two successful sign-ins of one account from places too far apart for the time between them. Sources behind
+ * anonymisers, VPNs or hosting are skipped: their location says nothing about the person.
+ */
+import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { param, type Rule } from '../rules.js';
+import type { Signal } from '../signal.js';
+
+const EARTH_KM = 6371;
+export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const r = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * r) / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(((lon2 - lon1) * r) / 2) ** 2;
+  return 2 * EARTH_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+export function impossibleTravel(rule: Rule): Detector {
+  const minKm = param(rule, 'min_distance_km');
+  const maxKmh = param(rule, 'max_speed_kmh');
+  return {
+    rule,
+    onEvent(s: Signal, ctx: DetectorContext) {
+      if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon) return;
+      const prev = ctx.profiles.user(s)?.lastOk;
+      if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || prev.ip === s.ip) return;
+      const km = distanceKm(prev.lat, prev.lon, s.lat, s.lon);
+      if (km < minKm) return;
+      const h = Math.max(s.t - prev.t, 60_000) / 3600_000;
+      const kmh = km / h;
+      if (kmh <= maxKmh) return;
+      ctx.sink.upsert({
+        rule,
+        tenant: s.tenant,
+        key: `${s.userKey}\u0001${prev.t}\u0001${s.t}`,
+        time: s.t,
+        first: prev.t,
+        last: s.t,
+        title: `Impossible travel for ${s.user}: ${prev.country || '?'} to ${s.country || '?'} in ${hours(s.t - prev.t)}`,
+        desc:
+          `${s.user} signed in from ${prev.ip} (${prev.country || 'unknown country'}) and ${hours(s.t - prev.t)} later from ${s.ip} ` +
+          `(${s.country || 'unknown country'}), ${Math.round(km)} km away: ${Math.round(kmh)} km/h, faster than any flight (limit ${maxKmh} km/h).`,
+        ips: [prev.ip, s.ip].filter((x) => x),
+        accounts: [s.user],
+        evidence: [s],
+        data: { distance_km: Math.round(km), speed_kmh: Math.round(kmh), from_country: prev.country, to_country: s.country },
+      });
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * @module detect/detectors/mfa-fatigue
+ * MFA push bombing: someone who already has the password sends push after push until the tired owner approves.
+ * Counts denied or unanswered MFA prompts per account in a short window; an approval or success right after
+ * makes it critical (the account is very likely taken over).
+ */
+import { BoundedMap } from '../lru.js';
+import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { param, type Rule } from '../rules.js';
+import type { Signal } from '../signal.js';
+
+interface Bombing {
+  user: string;
+  times: number[];
+  ips: string[];
+  first: number;
+  last: number;
+  raised?: string;
+  approved?: number;
+}
+
+export function mfaFatigue(rule: Rule): Detector {
+  const minPrompts = param(rule, 'min_prompts');
+  const windowMs = param(rule, 'window_minutes') * 60_000;
+  const approvalMs = param(rule, 'approval_within_minutes') * 60_000;
+  const state = new BoundedMap<string, Bombing>(200000);
+  const isPrompt = (s: Signal) => s.mfaEvent === 'push_denied' || s.mfaEvent === 'push_sent' || s.reason === 'mfa_denied';
+  return {
+    rule,
+    state: () => ({ m: [...state.entries()] }),
+    restore(st: any) {
+      for (const [k, v] of st?.m ?? []) state.set(k, v);
+    },
+    onEvent(s: Signal, ctx: DetectorContext) {
+      const key = `${s.tenant}\u0001${s.userKey}`;
+      let b = state.get(key);
+      if (isPrompt(s) && !s.ok) {
+        if (!b || s.t - b.last > windowMs) b = { user: s.user, times: [], ips: [], first: s.t, last: s.t };
+        b.times.push(s.t);
+        while (b.times.length && s.t - b.times[0] > windowMs && !b.raised) b.times.shift();
+        if (b.times.length > 500) b.times.shift();
+        if (s.ip && !b.ips.includes(s.ip) && b.ips.length < 50) b.ips.push(s.ip);
+        b.last = s.t;
+        state.set(key, b);
+        if (b.times.length >= minPrompts) raise(b, s, ctx);
+        return;
+      }
+      const approved = s.ok || s.mfaEvent === 'push_approved';
+      if (b?.raised && approved && !b.approved && s.t - b.last <= approvalMs) {
+        b.approved = s.t;
+        if (s.ip && !b.ips.includes(s.ip)) b.ips.push(s.ip);
+        raise(b, s, ctx);
+        ctx.compromised({
+          tenant: s.tenant,
+          user: b.user,
+          key: `mfa\u0001${b.first}`,
+          s,
+          first: b.first,
+          ips: b.ips,
+          why: `${b.user} received ${b.times.length} MFA prompts in ${hours(b.last - b.first)} and then approved one: the password is known to someone else and the session is probably theirs.`,
+          data: { prompts: b.times.length, how: 'mfa_fatigue_approval', attack_finding_uid: b.raised },
+        });
+      }
+    },
+  };
+
+  function raise(b: Bombing, s: Signal, ctx: DetectorContext) {
+    b.raised = ctx.sink.upsert({
+      rule,
+      tenant: s.tenant,
+      key: `${s.userKey}\u0001${b.first}`,
+      time: s.t,
+      first: b.first,
+      last: Math.max(b.last, s.t),
+      title: `MFA push bombing against ${b.user}${b.approved ? ', then approved' : ''}`,
+      desc:
+        `${b.user} got ${b.times.length} MFA prompts that were denied or not answered within ${hours(Math.max(b.last - b.first, 60000))}` +
+        ` from ${b.ips.length} address(es). Only someone who knows the password can trigger them.` +
+        (b.approved ? ' One was then approved.' : ''),
+      severity: b.approved ? 'critical' : rule.severity,
+      ips: b.ips,
+      accounts: [b.user],
+      compromised: b.approved ? [b.user] : [],
+      evidence: [s],
+      data: { prompts: b.times.length },
+    });
+  }
+}

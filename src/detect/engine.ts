@@ -1,0 +1,147 @@
+/**
+ * @module detect/engine
+ * Runs the detectors over events in event-time order. Events pass a bounded-lateness reorder buffer; each
+ * released event is shown to every detector before the profiles learn from it (so "never seen before" means
+ * before this event); failures from unfamiliar sources join their organisation-and-tool group. All memory can be
+ * saved with `snapshot()` and restored, which is how `--db` continues a previous run exactly.
+ */
+import type { AuthEvent } from '../ocsf/authentication.js';
+import { AttemptTracker, type AttemptGroup } from './attempts.js';
+import type { Compromise, Detector, DetectorContext, DetectorFactory } from './detector.js';
+import { accountCompromise } from './detectors/account-compromise.js';
+import { anonymizerSignin } from './detectors/anonymizer-signin.js';
+import { bruteForce } from './detectors/brute-force.js';
+import { credentialStuffing } from './detectors/credential-stuffing.js';
+import { impossibleTravel } from './detectors/impossible-travel.js';
+import { mfaFatigue } from './detectors/mfa-fatigue.js';
+import { passwordSpray } from './detectors/password-spray.js';
+import { FindingSink } from './findings.js';
+import { Profiles } from './profiles.js';
+import { ReorderBuffer } from './reorder.js';
+import { param, RuleError, type Rule } from './rules.js';
+import { decodeState, encodeState } from './state-codec.js';
+import { toSignal, type Signal } from './signal.js';
+
+export const DETECTORS: Record<string, DetectorFactory> = {
+  password_spray: passwordSpray,
+  brute_force: bruteForce,
+  credential_stuffing: credentialStuffing,
+  mfa_fatigue: mfaFatigue,
+  impossible_travel: impossibleTravel,
+  anonymizer_signin: anonymizerSignin,
+  account_compromise: accountCompromise,
+};
+
+export interface EngineOptions {
+  rules: Rule[];
+  /** How far out of order events may arrive and still be processed in order (default 10 minutes). */
+  latenessMs?: number;
+}
+
+export class Engine {
+  readonly detectors: Detector[];
+  readonly profiles = new Profiles();
+  readonly tracker: AttemptTracker;
+  readonly sink = new FindingSink();
+  readonly reorder: ReorderBuffer;
+  events = 0;
+  private readonly compromise: ReturnType<typeof accountCompromise> & { onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
+  private readonly ctx: DetectorContext;
+  private readonly ready: Signal[] = [];
+
+  constructor(opts: EngineOptions) {
+    const enabled = opts.rules.filter((r) => r.enabled);
+    this.detectors = enabled.map((r) => {
+      const make = DETECTORS[r.detector];
+      if (!make) throw new RuleError(`${r.file}: unknown detector '${r.detector}' (known: ${Object.keys(DETECTORS).join(', ')})`);
+      return make(r);
+    });
+    const spray = enabled.find((r) => r.detector === 'password_spray');
+    this.tracker = new AttemptTracker((spray ? param(spray, 'window_hours') : 48) * 3600_000);
+    this.reorder = new ReorderBuffer(opts.latenessMs ?? 10 * 60_000);
+    this.compromise = this.detectors.find((d) => d.rule.detector === 'account_compromise') as any;
+    const self = this;
+    this.ctx = {
+      profiles: this.profiles,
+      tracker: this.tracker,
+      sink: this.sink,
+      attackRaised(g, uid) {
+        self.compromise?.onAttack(g, uid, self.ctx);
+      },
+      compromised(c: Compromise) {
+        self.compromise?.report(c, self.ctx);
+      },
+    };
+  }
+
+  push(ev: AuthEvent): void {
+    this.reorder.push(toSignal(ev), this.ready);
+    if (this.ready.length) this.process();
+  }
+
+  /** End of input: process everything still held for reordering. */
+  flush(): void {
+    this.reorder.drain(this.ready);
+    this.process();
+    if (this.reorder.watermark === -Infinity) return;
+    for (const d of this.detectors) d.onFlush?.(this.reorder.watermark, this.ctx);
+    this.sink.flushPending();
+  }
+
+  drainFindings(): Record<string, unknown>[] {
+    return this.sink.drain();
+  }
+
+  private process(): void {
+    const { ctx, detectors, tracker, profiles } = this;
+    for (const s of this.ready) {
+      this.events++;
+      for (const d of detectors) d.onEvent?.(s, ctx);
+      if (tracker.counts(s, profiles)) {
+        const g = tracker.add(s);
+        for (const d of detectors) d.onAttempt?.(g, s, ctx);
+      } else if (s.ok && s.ip) tracker.resolve(s);
+      profiles.observe(s);
+    }
+    this.ready.length = 0;
+  }
+
+  /** Everything the engine remembers, as text. Pending findings must have been drained first. */
+  snapshot(): string {
+    const held: AuthEvent[] = [];
+    const tmp: Signal[] = [];
+    // Copy the reorder heap without disturbing it.
+    const clone = Object.assign(Object.create(Object.getPrototypeOf(this.reorder)), this.reorder, { heap: [...(this.reorder as any).heap] }) as ReorderBuffer;
+    clone.drain(tmp);
+    for (const s of tmp) held.push(s.ev);
+    return encodeState({
+      v: 1,
+      events: this.events,
+      watermark: this.reorder.watermark,
+      late: this.reorder.late,
+      held,
+      profiles: { tenants: this.profiles.tenants },
+      tracker: { groups: this.tracker.groups, byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
+      open: this.sink.open,
+      pending: this.sink.pending,
+      detectors: Object.fromEntries(this.detectors.map((d) => [d.rule.id, d.state?.() ?? null])),
+    });
+  }
+
+  restore(text: string): void {
+    const st = decodeState(text);
+    if (st.v !== 1) throw new Error('saved detector state has an unknown version');
+    this.events = st.events;
+    for (const [k, v] of st.profiles.tenants) this.profiles.tenants.set(k, v);
+    for (const [k, v] of st.tracker.groups.map) this.tracker.groups.map.set(k, v);
+    for (const [k, v] of st.tracker.byUser.map) (this.tracker as any).byUser.map.set(k, v);
+    (this.tracker as any).lastSweep = st.tracker.lastSweep;
+    for (const [k, v] of st.open) this.sink.open.set(k, v);
+    for (const [k, v] of st.pending) this.sink.pending.set(k, v);
+    for (const d of this.detectors) d.restore?.(st.detectors[d.rule.id]);
+    for (const ev of st.held as AuthEvent[]) this.reorder.push(toSignal(ev), this.ready);
+    this.reorder.watermark = Math.max(this.reorder.watermark, st.watermark);
+    this.reorder.late = st.late;
+    if (this.ready.length) this.process();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * @module detect/findings
+ * Turns detectors' current view of an attack into OCSF Detection Finding (class 2004) lines. A finding is created
+ * once (activity_id 1) and re-emitted in full when it grows materially (activity_id 2: new accounts, a compromise,
+ * higher severity, 10% more sources, or six more hours of activity), never for every single event. The uid is a
+ * hash of rule, organisation and the detector's grouping key, so replays give the same ids.
+ */
+import { createHash } from 'node:crypto';
+import { OCSF_VERSION } from '../ocsf/authentication.js';
+import { SEVERITY_IDS, type Rule } from './rules.js';
+import type { Signal } from './signal.js';
+
+export const PRODUCT_VERSION = '0.1.0';
+const MAX_OBSERVABLE_IPS = 5000;
+const EVIDENCE_FIRST = 3;
+const EVIDENCE_LAST = 2;
+
+export interface FindingDraft {
+  rule: Rule;
+  tenant: string;
+  /** Detector's grouping key within the organisation; with the rule id it makes the uid. */
+  key: string;
+  time: number;
+  first: number;
+  last: number;
+  title: string;
+  desc: string;
+  severity?: Rule['severity'];
+  ips: Iterable<string>;
+  accounts: Iterable<string>;
+  compromised?: Iterable<string>;
+  evidence: Signal[];
+  /** Facts for analysts and for campaign joining: attempts, netblocks, ASNs, fingerprint, rates. */
+  data: Record<string, unknown>;
+}
+
+interface OpenFinding {
+  accounts: number;
+  compromised: number;
+  ips: number;
+  severity: number;
+  lastEmitted: number;
+  evidence: Evidence[];
+  /** The last emitted content (as an update, time zeroed), to tell whether a pending change is real. */
+  shown: string;
+}
+
+type Evidence = ReturnType<typeof evidenceOf>;
+
+/** One sample event, as shown in a finding's `evidences`. */
+export function evidenceOf(s: Signal) {
+  return {
+    time: s.t,
+    src_endpoint: { ip: s.ip || undefined, location: s.country ? { country: s.country } : undefined, autonomous_system: s.asn ? { number: s.asn, name: s.asOrg || undefined } : undefined },
+    user: { name: s.user },
+    status_id: s.ok ? 1 : 2,
+    data: { reason: s.reason || undefined, user_agent: s.ua || undefined, client_app: s.app || undefined, source: s.ev.unmapped?.source },
+  };
+}
+
+export function findingUid(ruleId: string, tenant: string, key: string): string {
+  return 'vgl-' + createHash('sha256').update(`${ruleId}\u0000${tenant}\u0000${key}`).digest('hex').slice(0, 32);
+}
+
+export class FindingSink {
+  readonly open = new Map<string, OpenFinding>();
+  /** Latest content of findings whose last change was too small to emit; written out at the end of input. */
+  readonly pending = new Map<string, Record<string, any>>();
+  readonly out: Record<string, unknown>[] = [];
+  created = 0;
+  updated = 0;
+
+  upsert(d: FindingDraft): string {
+    const uid = findingUid(d.rule.id, d.tenant, d.key);
+    const ips = [...d.ips].sort();
+    const accounts = [...d.accounts].sort();
+    const compromised = d.compromised ? [...d.compromised].sort() : [];
+    const severity = SEVERITY_IDS[d.severity ?? d.rule.severity];
+    const prev = this.open.get(uid);
+    const fresh = d.evidence.map(evidenceOf);
+    const evidence = prev ? mergeEvidence(prev.evidence, fresh) : fresh.slice(0, EVIDENCE_FIRST + EVIDENCE_LAST);
+    if (prev) {
+      const grew =
+        accounts.length > prev.accounts ||
+        compromised.length > prev.compromised ||
+        severity > prev.severity ||
+        ips.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
+        d.time - prev.lastEmitted >= 6 * 3600_000;
+      if (!grew) {
+        const line = render(uid, d, 2, Math.max(severity, prev.severity), ips, accounts, compromised, evidence);
+        if (JSON.stringify({ ...line, time: 0 }) !== prev.shown) this.pending.set(uid, line);
+        return uid;
+      }
+    }
+    this.pending.delete(uid);
+    const line = render(uid, d, prev ? 2 : 1, severity, ips, accounts, compromised, evidence);
+    this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: JSON.stringify({ ...line, activity_id: 2, activity_name: 'Update', type_uid: 200402, time: 0 }) });
+    this.out.push(line);
+    if (prev) this.updated++;
+    else this.created++;
+    return uid;
+  }
+
+  /** End of input: emit the latest content of every finding that changed since it was last written. */
+  flushPending(): void {
+    for (const uid of [...this.pending.keys()].sort()) {
+      const line = this.pending.get(uid)!;
+      this.pending.delete(uid);
+      const o = this.open.get(uid);
+      if (o) o.shown = JSON.stringify({ ...line, time: 0 });
+      this.out.push(line);
+      this.updated++;
+    }
+  }
+
+  /** Forget findings whose attack ended long ago (the detector decides; keeps memory bounded). */
+  close(uid: string): void {
+    this.open.delete(uid);
+  }
+
+  drain(): Record<string, unknown>[] {
+    return this.out.splice(0);
+  }
+}
+
+function mergeEvidence(old: Evidence[], fresh: Evidence[]): Evidence[] {
+  const first = old.slice(0, EVIDENCE_FIRST);
+  const seen = new Set(first.map((e) => JSON.stringify(e)));
+  const rest = [...old.slice(EVIDENCE_FIRST), ...fresh].filter((e) => !seen.has(JSON.stringify(e)));
+  return [...first, ...rest.slice(-EVIDENCE_LAST)];
+}
+
+const SEVERITY_NAMES = ['Unknown', 'Informational', 'Low', 'Medium', 'High', 'Critical'];
+
+function render(uid: string, d: FindingDraft, activity: 1 | 2, severity: number, ips: string[], accounts: string[], compromised: string[], evidence: Evidence[]) {
+  const shownIps = ips.slice(0, MAX_OBSERVABLE_IPS);
+  return {
+    class_uid: 2004,
+    class_name: 'Detection Finding',
+    category_uid: 2,
+    category_name: 'Findings',
+    activity_id: activity,
+    activity_name: activity === 1 ? 'Create' : 'Update',
+    type_uid: 200400 + activity,
+    time: d.time,
+    severity_id: severity,
+    severity: SEVERITY_NAMES[severity],
+    status_id: 1,
+    status: 'New',
+    confidence_id: severity >= 4 ? 3 : 2,
+    metadata: {
+      version: OCSF_VERSION,
+      product: { name: 'Vigil', vendor_name: 'Vigil', version: PRODUCT_VERSION },
+      tenant_uid: d.tenant,
+    },
+    finding_info: {
+      uid,
+      title: d.title,
+      desc: d.desc,
+      types: [d.rule.type],
+      first_seen_time: d.first,
+      last_seen_time: d.last,
+      analytic: { uid: d.rule.id, name: d.rule.name, type_id: 1, type: 'Rule' },
+      attacks: d.rule.attacks.map((a) => ({ technique: a.technique, tactic: a.tactic, version: '18' })),
+    },
+    observables: [
+      ...shownIps.map((value) => ({ name: 'src_endpoint.ip', type_id: 2, type: 'IP Address', value })),
+      ...accounts.map((value) => ({ name: 'user.name', type_id: 4, type: 'User Name', value })),
+    ],
+    evidences: evidence,
+    unmapped: {
+      accounts_count: accounts.length,
+      ips_count: ips.length,
+      compromised_accounts: compromised,
+      ...d.data,
+    },
+  };
+}

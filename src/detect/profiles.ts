@@ -1,0 +1,94 @@
+/**
+ * @module detect/profiles
+ * What is normal for each organisation and account, learned from successful sign-ins: the addresses, networks,
+ * countries and anonymisers an account really uses, and the addresses the organisation's people sign in from
+ * (office NAT, VPN gateway). Detectors ask "is this source familiar?" to keep typos, stale phones and travellers
+ * quiet while unfamiliar infrastructure counts. Memory is bounded: small recency lists per account, a capped
+ * address map per organisation, and accounts idle beyond the retention are forgotten.
+ */
+import { BoundedMap, remember } from './lru.js';
+import type { Signal } from './signal.js';
+
+export interface UserProfile {
+  ips: string[];
+  nets: string[];
+  asns: number[];
+  countries: string[];
+  anon: string[];
+  lastOk?: { t: number; ip: string; lat?: number; lon?: number; country: string; anon: string };
+  lastSeen: number;
+  successes: number;
+}
+
+export interface TenantProfile {
+  /** Address -> last successful sign-in time, for any account of the organisation. */
+  knownIps: BoundedMap<string, number>;
+  users: Map<string, UserProfile>;
+  firstSeen: number;
+}
+
+const USER_LIST_CAP = 8;
+const TENANT_IP_CAP = 20000;
+const RETENTION_MS = 30 * 86400_000;
+
+export class Profiles {
+  readonly tenants = new Map<string, TenantProfile>();
+  private lastSweep = 0;
+
+  tenant(id: string, t: number): TenantProfile {
+    let p = this.tenants.get(id);
+    if (!p) {
+      p = { knownIps: new BoundedMap(TENANT_IP_CAP), users: new Map(), firstSeen: t };
+      this.tenants.set(id, p);
+    }
+    return p;
+  }
+
+  user(s: Signal): UserProfile | undefined {
+    return this.tenants.get(s.tenant)?.users.get(s.userKey);
+  }
+
+  /** Has anyone of this organisation signed in successfully from this address within the retention? */
+  tenantKnowsIp(s: Signal): boolean {
+    const seen = this.tenants.get(s.tenant)?.knownIps.get(s.ip);
+    return seen !== undefined && s.t - seen < RETENTION_MS;
+  }
+
+  /** Is the source one this account has succeeded from (same address, or same /24 and network)? */
+  userKnowsSource(s: Signal): boolean {
+    const u = this.user(s);
+    if (!u) return false;
+    return u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net));
+  }
+
+  /** Learn from the event after detectors have judged it. */
+  observe(s: Signal): void {
+    const tp = this.tenant(s.tenant, s.t);
+    let u = tp.users.get(s.userKey);
+    if (!u) {
+      if (!s.passwordValid) return; // failed attempts on never-seen names teach nothing and must not grow memory
+      u = { ips: [], nets: [], asns: [], countries: [], anon: [], lastSeen: s.t, successes: 0 };
+      tp.users.set(s.userKey, u);
+    }
+    u.lastSeen = Math.max(u.lastSeen, s.t);
+    if (!s.ok) return;
+    u.successes++;
+    if (s.ip) {
+      remember(u.ips, s.ip, USER_LIST_CAP);
+      tp.knownIps.set(s.ip, s.t);
+    }
+    if (s.net) remember(u.nets, s.net, USER_LIST_CAP);
+    if (s.asn) remember(u.asns, s.asn, USER_LIST_CAP);
+    if (s.country) remember(u.countries, s.country, USER_LIST_CAP);
+    if (s.anon) remember(u.anon, s.anon, USER_LIST_CAP);
+    u.lastOk = { t: s.t, ip: s.ip, lat: s.lat, lon: s.lon, country: s.country, anon: s.anon };
+    if (s.t - this.lastSweep > 86400_000) this.sweep(s.t);
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const tp of this.tenants.values()) {
+      for (const [k, u] of tp.users) if (now - u.lastSeen > RETENTION_MS) tp.users.delete(k);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * @module detect/run
+ * A detection run against the store: reads inputs, feeds the engine, and checkpoints (findings, detector memory,
+ * input progress) in one SQLite transaction at a time. Killed at any moment and started again with the same
+ * command, a run replays the finding lines it had committed, skips the records it had taken, and continues; inputs
+ * finished by any earlier run are recognised by content and not counted twice.
+ */
+import { createHash } from 'node:crypto';
+import { openSync, readSync, closeSync } from 'node:fs';
+import type { Enricher } from '../enrich/index.js';
+import { Quarantine } from '../ingest/quarantine.js';
+import { newStats, readSource, type ReadOptions, type ReadStats } from '../ingest/reader.js';
+import type { Source } from '../ingest/sources.js';
+import type { Db } from '../store/db.js';
+import { Engine } from './engine.js';
+import type { Rule } from './rules.js';
+
+export interface RunOptions {
+  db: Db;
+  rules: Rule[];
+  read: ReadOptions;
+  enricher: Enricher;
+  quarantine: Quarantine;
+  /** Identity of the command (inputs and options); the same identity resumes the same run. */
+  identity: unknown;
+  command: string;
+  /** Receives every finding line in order (replayed ones first on a resume). */
+  emit: (finding: Record<string, unknown>) => Promise<void> | void;
+  checkpointEvents?: number;
+  latenessMs?: number;
+  onProgress?: (stats: ReadStats) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  stats: ReadStats;
+  skippedInputs: string[];
+  resumed: boolean;
+  findings: { uid: string; tenant: string; type: string; activity_id: number }[];
+}
+
+export function fileFingerprint(src: Source): string | undefined {
+  if (src.name === '-') return undefined;
+  const h = createHash('sha256');
+  const buf = Buffer.alloc(1 << 20);
+  const fd = openSync(src.name, 'r');
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  h.update(`\u0000${src.size ?? 0}`);
+  return h.digest('hex');
+}
+
+export function rulesHash(rules: Rule[]): string {
+  return createHash('sha256').update(JSON.stringify(rules.map(({ file: _f, ...r }) => r))).digest('hex').slice(0, 16);
+}
+
+export async function runDetection(sources: Source[], o: RunOptions): Promise<RunResult> {
+  const { db } = o;
+  const runId = createHash('sha256').update(JSON.stringify(o.identity)).digest('hex').slice(0, 24);
+  const engine = new Engine({ rules: o.rules, latenessMs: o.latenessMs });
+  const rh = rulesHash(o.rules);
+  const saved = db.prepare('SELECT rules_hash, state FROM detector_state WHERE id = 1').get() as { rules_hash: string; state: string } | undefined;
+  if (saved) {
+    if (saved.rules_hash !== rh) process.stderr.write('vigil: note: rules changed since the saved state was written; continuing with the new rules\n');
+    engine.restore(saved.state);
+  }
+  const run = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string } | undefined;
+  const resumed = !!run;
+  if (!run) db.prepare("INSERT INTO runs (id, command, status, started_at) VALUES (?, ?, 'running', ?)").run(runId, o.command, Date.now());
+  const result: RunResult = { runId, stats: newStats(), skippedInputs: [], resumed, findings: [] };
+  // Replay what this run had already committed, so the output is whole whatever happened before.
+  for (const row of db.prepare('SELECT json FROM finding_log WHERE run_id = ? ORDER BY seq').iterate(runId) as Iterable<{ json: string }>) {
+    const f = JSON.parse(row.json);
+    result.findings.push(summaryOf(f));
+    await o.emit(f);
+  }
+
+  const insLog = db.prepare('INSERT INTO finding_log (run_id, uid, tenant, type, activity_id, time, json) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const upFinding = db.prepare(`INSERT INTO findings (uid, tenant, type, severity_id, first_seen, last_seen, time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(uid) DO UPDATE SET severity_id = excluded.severity_id, first_seen = excluded.first_seen, last_seen = excluded.last_seen, time = excluded.time, json = excluded.json`);
+  const saveState = db.prepare('INSERT INTO detector_state (id, rules_hash, state, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rules_hash = excluded.rules_hash, state = excluded.state, updated_at = excluded.updated_at');
+  const saveInput = db.prepare(`INSERT INTO inputs (fingerprint, path, size, status, line, events, quarantined, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(fingerprint) DO UPDATE SET path = excluded.path, status = excluded.status, line = excluded.line, events = excluded.events, quarantined = excluded.quarantined, run_id = excluded.run_id, updated_at = excluded.updated_at`);
+  const getInput = db.prepare('SELECT status, line, run_id FROM inputs WHERE fingerprint = ?');
+
+  const checkpoint = db.transaction((found: Record<string, any>[], input?: { fp: string; src: Source; status: 'partial' | 'done'; line: number; events: number; q: number }) => {
+    for (const f of found) {
+      const fi = f.finding_info;
+      const json = JSON.stringify(f);
+      insLog.run(runId, fi.uid, f.metadata.tenant_uid, fi.types[0], f.activity_id, f.time, json);
+      upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
+    }
+    saveState.run(rh, engine.snapshot(), Date.now());
+    if (input?.fp) saveInput.run(input.fp, input.src.name, input.src.size ?? 0, input.status, input.line, input.events, input.q, runId, Date.now());
+  });
+
+  const commit = async (input?: Parameters<typeof checkpoint>[1]) => {
+    const found = engine.drainFindings();
+    checkpoint(found, input);
+    for (const f of found) {
+      result.findings.push(summaryOf(f));
+      await o.emit(f);
+    }
+  };
+
+  const every = o.checkpointEvents ?? 250_000;
+  const stats = result.stats;
+  for (const src of sources) {
+    const fp = fileFingerprint(src);
+    const prev = fp ? (getInput.get(fp) as { status: string; line: number; run_id: string } | undefined) : undefined;
+    if (prev?.status === 'done') {
+      result.skippedInputs.push(src.name);
+      continue;
+    }
+    const resumeLine = prev?.status === 'partial' ? prev.line : 0;
+    let line = resumeLine;
+    let events = 0;
+    let sinceCheckpoint = 0;
+    let midFileOk = true;
+    const q0 = stats.quarantined;
+    for await (const batch of readSource(src, o.read, o.quarantine, stats)) {
+      for (const ev of batch) {
+        const at = ev.unmapped.source?.line ?? 0;
+        if (at <= resumeLine) continue;
+        if (ev.unmapped.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
+        o.enricher.enrich(ev);
+        engine.push(ev);
+        events++;
+        sinceCheckpoint++;
+        if (at > line) line = at;
+      }
+      if (sinceCheckpoint >= every && midFileOk && fp) {
+        await commit({ fp, src, status: 'partial', line, events, q: stats.quarantined - q0 });
+        sinceCheckpoint = 0;
+      }
+      o.onProgress?.(stats);
+    }
+    if (fp) await commit({ fp, src, status: 'done', line, events, q: stats.quarantined - q0 });
+  }
+  engine.flush();
+  await commit();
+  db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
+    Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
+  return result;
+}
+
+function summaryOf(f: any) {
+  return { uid: f.finding_info.uid, tenant: f.metadata.tenant_uid, type: f.finding_info.types[0], activity_id: f.activity_id };
+}

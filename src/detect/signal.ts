@@ -1,0 +1,93 @@
+/**
+ * @module detect/signal
+ * The compact view of an enriched OCSF Authentication event that detectors work on: lower-cased account, source
+ * netblock, tool fingerprint, anonymiser class. Built once per event so detectors don't each re-derive it.
+ */
+import { isIP } from 'node:net';
+import type { AuthEvent, FailureReason } from '../ocsf/authentication.js';
+
+export interface Signal {
+  t: number;
+  tenant: string;
+  /** Account as written in the log (for display) and its lower-cased key. */
+  user: string;
+  userKey: string;
+  ip: string; // '' when the log has none
+  /** /24 for IPv4, /48 for IPv6: the unit rotating infrastructure usually shares. */
+  net: string;
+  asn: number; // 0 unknown
+  asOrg: string;
+  country: string;
+  lat: number | undefined;
+  lon: number | undefined;
+  /** Most specific intel kind of the source: malicious, tor, vpn, hosting, or ''. */
+  anon: string;
+  ok: boolean;
+  passwordValid: boolean;
+  reason: FailureReason | '';
+  legacy: boolean;
+  mfaEvent: string;
+  ua: string;
+  app: string;
+  proto: string;
+  /** The tool fingerprint: user agent + client app + protocol, the attacker's constant while addresses rotate. */
+  fp: string;
+  ev: AuthEvent;
+}
+
+export function netblockOf(ip: string): string {
+  const v = isIP(ip);
+  if (v === 4) return ip.slice(0, ip.lastIndexOf('.')) + '.0/24';
+  if (v === 6) {
+    const full = expand6(ip);
+    return full ? full.slice(0, 3).join(':') + '::/48' : ip;
+  }
+  return '';
+}
+
+function expand6(ip: string): string[] | undefined {
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined ? (tail ? tail.split(':') : []) : [];
+  if (tail === undefined && h.length !== 8) return undefined;
+  const zeros = new Array(Math.max(0, 8 - h.length - t.length)).fill('0');
+  return [...h, ...zeros, ...t].map((p) => p.replace(/^0+(?=.)/, '').toLowerCase());
+}
+
+export function toSignal(ev: AuthEvent): Signal {
+  const src = ev.src_endpoint ?? {};
+  const ip = src.ip ?? '';
+  const ua = ev.http_request?.user_agent ?? '';
+  const app = ev.unmapped?.client_app ?? '';
+  const proto = ev.auth_protocol ?? '';
+  const intel = ev.unmapped?.intel;
+  return {
+    t: ev.time,
+    tenant: ev.metadata.tenant_uid,
+    user: ev.user.name,
+    userKey: ev.user.name.toLowerCase(),
+    ip,
+    net: ip ? netblockOf(ip) : '',
+    asn: src.autonomous_system?.number ?? 0,
+    asOrg: src.autonomous_system?.name ?? '',
+    country: src.location?.country ?? '',
+    lat: src.location?.lat,
+    lon: src.location?.long,
+    anon: src.type ?? (intel && intel.length ? intel[0] : ''),
+    ok: ev.status_id === 1,
+    passwordValid: ev.status_id === 1 || !!ev.unmapped?.password_valid,
+    reason: ev.status_id === 1 ? '' : (ev.unmapped?.reason ?? 'other'),
+    legacy: !!ev.unmapped?.legacy_protocol,
+    mfaEvent: ev.unmapped?.mfa_event ?? '',
+    ua,
+    app,
+    proto,
+    fp: `${ua}|${app}|${proto}`,
+    ev,
+  };
+}
+
+/** A stable total order for events with equal times, so results never depend on input order. */
+export function signalOrderKey(s: Signal): string {
+  return `${s.tenant}\u0001${s.userKey}\u0001${s.ip}\u0001${s.ok ? 1 : 0}\u0001${s.reason}\u0001${s.mfaEvent}\u0001${s.fp}`;
+}
