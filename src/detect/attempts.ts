@@ -64,7 +64,7 @@ export class AttemptTracker {
 
   /** Is this failure worth counting: from a source neither the organisation nor the account has succeeded from? */
   counts(s: Signal, profiles: Profiles): boolean {
-    if (s.ok) return false;
+    if (s.status !== 2) return false;
     if (s.reason === 'mfa_denied' && !s.passwordValid) return false;
     if (profiles.userKnowsSource(s)) return false;
     if (s.anon !== 'tor' && s.anon !== 'malicious' && s.ip && profiles.tenantKnowsIp(s)) return false;

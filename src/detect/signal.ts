@@ -23,6 +23,8 @@ export interface Signal {
   /** Most specific intel kind of the source: malicious, tor, vpn, hosting, or ''. */
   anon: string;
   ok: boolean;
+  /** OCSF status_id: 1 success, 2 failure, 99 other (an MFA prompt sent, a vendor warning). */
+  status: number;
   passwordValid: boolean;
   reason: FailureReason | '';
   legacy: boolean;
@@ -75,8 +77,9 @@ export function toSignal(ev: AuthEvent): Signal {
     lon: src.location?.long,
     anon: src.type ?? (intel && intel.length ? intel[0] : ''),
     ok: ev.status_id === 1,
+    status: ev.status_id,
     passwordValid: ev.status_id === 1 || !!ev.unmapped?.password_valid,
-    reason: ev.status_id === 1 ? '' : (ev.unmapped?.reason ?? 'other'),
+    reason: ev.status_id === 2 ? (ev.unmapped?.reason ?? 'other') : '',
     legacy: !!ev.unmapped?.legacy_protocol,
     mfaEvent: ev.unmapped?.mfa_event ?? '',
     ua,

@@ -35,8 +35,9 @@ export function parseTime(value: unknown, field = 'time'): number {
         }
         // Reject impossible calendar values such as month 13 that Date.UTC would roll over.
         if (+m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +m[4] > 23 || +m[5] > 59) ms = NaN;
-      } else if (s.length > 0 && s.length < 64) {
-        ms = Date.parse(s);
+        else if (new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDate() !== +m[3]) ms = NaN; // 30 February
+      } else if (s.length > 0 && s.length < 64 && /(Z|GMT|UTC|[+-]\d{2}:?\d{2})$/i.test(s)) {
+        ms = Date.parse(s); // only with an explicit zone: a guess in the machine's zone would shift events
       }
     }
   }

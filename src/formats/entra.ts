@@ -4,9 +4,10 @@
  * - Graph `signIn` objects (camelCase: `createdDateTime`, `userPrincipalName`, `status.errorCode`);
  * - Azure Monitor diagnostic records (`category: SignInLogs`, `resultType`, the sign-in under `properties`);
  * - Log Analytics `SigninLogs` rows (PascalCase: `TimeGenerated`, `ResultType`, `LocationDetails`, JSON or CSV,
- *   where nested objects may arrive as JSON text).
+ *   where nested objects may arrive as JSON text and the portal writes times as "5/25/2023, 4:32:49.469 AM").
  * Error codes map to Vigil's failure reasons; the codes Microsoft's own spray rule counts as "password valid"
- * set `unmapped.password_valid`.
+ * set `unmapped.password_valid`. The code table is exported for Microsoft 365 audit records, which carry the
+ * same codes.
  */
 import { isLegacyProtocol, makeAuthEvent, type FailureReason } from '../ocsf/authentication.js';
 import { cleanIp, domainOf, jsonField, num, parseTime, str } from './common.js';
@@ -14,26 +15,93 @@ import { RecordError, type JsonFormat, type NormalizeContext } from './types.js'
 
 const PRODUCT = { name: 'Entra ID', vendor_name: 'Microsoft' };
 
-/** Entra error code -> failure reason. Unlisted non-zero codes are `other`. */
+/** Entra error code -> failure reason (names from Microsoft's AADSTS error reference). Unlisted non-zero codes are `other`. */
 const REASONS: Record<number, FailureReason> = {
-  50126: 'bad_password', 50056: 'bad_password', 50064: 'bad_password', 50196: 'bad_password',
-  50034: 'unknown_user', 50020: 'unknown_user', 50059: 'unknown_user', 50128: 'unknown_user', 90072: 'unknown_user',
-  16003: 'unknown_user', 50053: 'locked_out', 50055: 'password_expired', 50144: 'password_expired',
-  50133: 'password_expired', 50057: 'disabled', 50074: 'mfa_required', 50076: 'mfa_required', 50079: 'mfa_required',
-  50072: 'mfa_required', 50158: 'mfa_required', 53004: 'mfa_required', 500121: 'mfa_denied', 50097: 'blocked_by_policy',
-  50129: 'blocked_by_policy', 50105: 'blocked_by_policy', 50005: 'blocked_by_policy', 50131: 'blocked_by_policy',
-  53000: 'blocked_by_policy', 53001: 'blocked_by_policy', 53002: 'blocked_by_policy', 53003: 'blocked_by_policy',
-  530032: 'blocked_by_policy', 530034: 'blocked_by_policy',
+  50126: 'bad_password', // InvalidUserNameOrPassword
+  50056: 'bad_password', // InvalidPasswordOrNull: no password stored for the user
+  50064: 'bad_password', // CredentialAuthenticationError
+  50034: 'unknown_user', // UserAccountNotFound
+  50020: 'unknown_user', // UserUnauthorized: the account does not exist in the tenant
+  50059: 'unknown_user', // MissingTenantRealmAndNoUserInformationProvided
+  50128: 'unknown_user', // InvalidDomainName
+  90072: 'unknown_user', // PassThroughUserMfaError: external account not in the tenant
+  16003: 'unknown_user', // SsoUserAccountNotFoundInResourceTenant
+  50053: 'locked_out', // IdsLocked (smart lockout, or sign-in from a known-malicious address)
+  50055: 'password_expired', // InvalidPasswordExpiredPassword
+  50144: 'password_expired', // InvalidPasswordExpiredOnPremPassword
+  50133: 'password_expired', // SsoArtifactInvalidOrExpired: session ended by a password change
+  50057: 'disabled', // UserDisabled
+  50074: 'mfa_required', // UserStrongAuthClientAuthNRequiredInterrupt
+  50076: 'mfa_required', // UserStrongAuthClientAuthNRequired
+  50079: 'mfa_required', // UserStrongAuthEnrollmentRequired
+  50072: 'mfa_required', // UserStrongAuthEnrollmentRequiredInterrupt
+  50158: 'mfa_required', // ExternalSecurityChallenge
+  53004: 'mfa_required', // ProofUpBlockedDueToRisk
+  500121: 'mfa_denied', // AuthenticationFailedDuringStrongAuthRequest
+  50097: 'blocked_by_policy', // DeviceAuthenticationRequired
+  50155: 'blocked_by_policy', // DeviceAuthenticationFailed
+  50129: 'blocked_by_policy', // DeviceIsNotWorkplaceJoined
+  50105: 'blocked_by_policy', // EntitlementGrantsNotFound: user not assigned to the app
+  50005: 'blocked_by_policy', // DevicePolicyError
+  50131: 'blocked_by_policy', // ConditionalAccessFailed
+  53000: 'blocked_by_policy', // DeviceNotCompliant
+  53001: 'blocked_by_policy', // DeviceNotDomainJoined
+  53002: 'blocked_by_policy', // ApplicationUsedIsNotAnApprovedApp
+  53003: 'blocked_by_policy', // BlockedByConditionalAccess
+  530032: 'blocked_by_policy', // BlockedByConditionalAccessOnSecurityPolicy
+  530034: 'blocked_by_policy', // DelegationDeniedByPolicy
 };
 
 /**
- * Codes after which the password is known to have been right (Microsoft Sentinel's SigninPasswordSpray list,
- * plus 500121: MFA was denied, which Entra only asks for after a correct password).
+ * Codes after which the password is known to have been right: Microsoft Sentinel's SigninPasswordSpray list
+ * (0, 50055, 50057, 50155, 50105, 50133, 50005, 50076, 50079, 50173, 50158, 50072, 50074, 53003, 53000, 53001,
+ * 50129), plus 500121 (MFA failed, which Entra only asks for after a correct password) and 50140 (the
+ * "Keep me signed in?" prompt, shown after a correct password and logged as a failure).
  */
 export const ENTRA_PASSWORD_VALID = new Set([
   50055, 50057, 50155, 50105, 50133, 50005, 50076, 50079, 50173, 50158, 50072, 50074, 53003, 53000, 53001, 50129,
-  500121,
+  500121, 50140,
 ]);
+
+/** Reasons after which the credential is known to have been wrong (as opposed to unknown, e.g. locked out). */
+const PASSWORD_WRONG: ReadonlySet<FailureReason> = new Set<FailureReason>(['bad_password', 'unknown_user']);
+
+/** What an Entra result code says about an attempt. */
+export interface EntraOutcome {
+  success: boolean;
+  /** Failure reason; undefined on success. */
+  reason?: FailureReason;
+  /** true: the password was right; false: it was wrong or the user does not exist; undefined: not known. */
+  password_valid?: boolean;
+}
+
+/** The outcome of an Entra error code (0 is success). Shared with the Microsoft 365 audit format. */
+export function entraOutcome(code: number): EntraOutcome {
+  if (code === 0) return { success: true, password_valid: true };
+  const reason = REASONS[code] ?? 'other';
+  const password_valid = ENTRA_PASSWORD_VALID.has(code) ? true : PASSWORD_WRONG.has(reason) ? false : undefined;
+  return { success: false, reason, password_valid };
+}
+
+/**
+ * `clientAppUsed` values Entra reports for protocols without modern authentication (Microsoft's "legacy
+ * authentication clients" list). Matched exactly, since names such as "IMAP4" defeat word-boundary patterns.
+ */
+const LEGACY_CLIENT_APPS = new Set(
+  [
+    'Authenticated SMTP', 'AutoDiscover', 'Exchange ActiveSync', 'Exchange Online PowerShell', 'Exchange Web Services',
+    'IMAP4', 'IMAP', 'MAPI Over HTTP', 'Offline Address Book', 'Other clients', 'Outlook Anywhere (RPC over HTTP)',
+    'Outlook Service', 'POP3', 'POP', 'Reporting Web Services', 'Universal Outlook',
+  ].map((s) => s.toLowerCase()),
+);
+
+/**
+ * "BAV2ROPC" (Basic Auth Version 2, resource owner password credentials) is the user agent Exchange Online sends
+ * when it turns a basic-auth protocol login into an ROPC token request: the mark of legacy-protocol spraying.
+ */
+export function isBasicAuthUserAgent(ua: string | undefined): boolean {
+  return !!ua && /\bBAV2ROPC\b/i.test(ua);
+}
 
 /** Field access tolerant of camelCase (Graph), PascalCase (Log Analytics) and lower-case (some pipelines). */
 function get(o: any, camel: string): any {
@@ -49,6 +117,8 @@ function get(o: any, camel: string): any {
 
 const SIGNIN_CATEGORIES = /^(SignInLogs|NonInteractiveUserSignInLogs|AADNonInteractiveUserSignInLogs|SigninLogs)$/i;
 const NON_USER_CATEGORIES = /^(ServicePrincipalSignInLogs|ManagedIdentitySignInLogs|AADServicePrincipalSignInLogs|AADManagedIdentitySignInLogs)$/i;
+/** Other Entra diagnostic categories: the vendor's records, but no sign-in attempts. */
+const OTHER_ENTRA_CATEGORIES = /^(AuditLogs|ProvisioningLogs|RiskyUsers|UserRiskEvents|RiskyServicePrincipals|ServicePrincipalRiskEvents|MicrosoftGraphActivityLogs|EnrichedOffice365AuditLogs|NetworkAccessTrafficLogs)$/i;
 
 export const entra: JsonFormat = {
   name: 'entra',
@@ -56,7 +126,9 @@ export const entra: JsonFormat = {
     const cat = get(rec, 'category') ?? get(rec, 'type');
     if (typeof cat === 'string' && (SIGNIN_CATEGORIES.test(cat) || NON_USER_CATEGORIES.test(cat))) return true;
     if (get(rec, 'operationName') === 'Sign-in activity') return true;
-    if (get(rec, 'resourceId') && String(get(rec, 'resourceId')).includes('Microsoft.aadiam') && get(rec, 'properties')) return true;
+    // A diagnostic-settings envelope of another Entra category (audit, provisioning...): recognised, then skipped.
+    if (typeof cat === 'string' && OTHER_ENTRA_CATEGORIES.test(cat) && get(rec, 'operationName') !== undefined && get(rec, 'properties') !== undefined) return true;
+    if (get(rec, 'resourceId') && String(get(rec, 'resourceId')).toLowerCase().includes('microsoft.aadiam') && get(rec, 'properties')) return true;
     // Graph signIn object or Log Analytics row.
     return get(rec, 'userPrincipalName') !== undefined && (get(rec, 'createdDateTime') !== undefined || get(rec, 'timeGenerated') !== undefined || get(rec, 'resultType') !== undefined || get(rec, 'status') !== undefined);
   },
@@ -90,63 +162,138 @@ function errorCodeOf(rec: any, s: any): number {
   throw new RecordError('entra sign-in without a result (no status.errorCode or resultType)');
 }
 
+/** The Azure portal's CSV export time, US style and in UTC: "5/25/2023, 4:32:49.469 AM". */
+const PORTAL_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*([AP]M)$/i;
+
+/** Epoch ms of an Entra time; the portal's US-style stamps are read as UTC, never in the machine's zone. */
+function parseEntraTime(value: unknown, field: string): number {
+  const m = typeof value === 'string' ? PORTAL_TIME.exec(value.trim()) : null;
+  if (!m) return parseTime(value, field);
+  const invalid = () => new RecordError(`invalid time in ${field}: ${JSON.stringify(value)}`);
+  const hour12 = +m[4];
+  if (hour12 < 1 || hour12 > 12) throw invalid();
+  const hour = (hour12 % 12) + (/^pm$/i.test(m[8]) ? 12 : 0);
+  const pad = (v: string | number) => String(v).padStart(2, '0');
+  const iso = `${m[3]}-${pad(m[1])}-${pad(m[2])}T${pad(hour)}:${m[5]}:${m[6] ?? '00'}${m[7] ? '.' + m[7] : ''}Z`;
+  try {
+    return parseTime(iso, field);
+  } catch {
+    throw invalid(); // name the value as written, not its ISO rewrite
+  }
+}
+
+/** The key under which `get` finds a field, so messages name the field as the record spells it. */
+function keyOf(o: any, camel: string): string | undefined {
+  if (!o || typeof o !== 'object') return undefined;
+  const pascal = camel[0].toUpperCase() + camel.slice(1);
+  return [camel, pascal, camel.toLowerCase()].find((k) => o[k] !== undefined && o[k] !== null);
+}
+
+/** The sign-in's time: Graph's createdDateTime, else Log Analytics' TimeGenerated, else the envelope's time. */
+function timeOf(rec: any, s: any): number {
+  for (const field of ['createdDateTime', 'timeGenerated', 'time']) {
+    for (const o of [s, rec]) {
+      const key = keyOf(o, field);
+      if (key) return parseEntraTime(o[key], key);
+    }
+  }
+  throw new RecordError('entra sign-in without a time (createdDateTime, TimeGenerated or time)');
+}
+
+/** Log Analytics rows carry `TimeGenerated` / `Type`; their `TenantId` column is the workspace id, not Entra's. */
+function isLogAnalyticsRow(rec: any): boolean {
+  return rec.TimeGenerated !== undefined || rec.Type !== undefined;
+}
+
+/** The organisation attacked: resource tenant, then home tenant, then the record's Entra tenant, then `--tenant`. */
+function tenantOf(rec: any, s: any, ctx: NormalizeContext): string | undefined {
+  return (
+    str(get(s, 'resourceTenantId')) ??
+    str(get(s, 'homeTenantId')) ??
+    str(get(rec, 'aADTenantId')) ??
+    str(rec.tenantId) ??
+    str(rec.tenantid) ??
+    (isLogAnalyticsRow(rec) ? undefined : str(rec.TenantId)) ??
+    ctx.tenant
+  );
+}
+
+/** Entra writes "Unknown" for places it could not resolve. */
+function known(place: string | undefined): string | undefined {
+  return place && !/^unknown$/i.test(place) ? place : undefined;
+}
+
+function isFalse(v: unknown): boolean {
+  return v === false || (typeof v === 'string' && /^false$/i.test(v.trim()));
+}
+
 function toEvent(rec: any, s: any, ctx: NormalizeContext) {
   const upn = str(get(s, 'userPrincipalName')) ?? str(get(s, 'userDisplayName'));
   if (!upn) throw new RecordError('entra sign-in without userPrincipalName');
-  const time = parseTime(get(s, 'createdDateTime') ?? get(rec, 'timeGenerated') ?? get(rec, 'time') ?? get(rec, 'TimeGenerated [UTC]'), 'createdDateTime');
+  const time = timeOf(rec, s);
   const code = errorCodeOf(rec, s);
-  const success = code === 0;
+  const outcome = entraOutcome(code);
   const status = jsonField(get(s, 'status')) ?? {};
   const loc = jsonField(get(s, 'location')) ?? jsonField(get(s, 'locationDetails')) ?? {};
   const geo = get(loc, 'geoCoordinates') ?? {};
   const device = jsonField(get(s, 'deviceDetail')) ?? {};
   const clientApp = str(get(s, 'clientAppUsed'));
-  const protocol = str(get(s, 'authenticationProtocol'));
+  const rawProtocol = str(get(s, 'authenticationProtocol'));
+  const protocol = rawProtocol && !/^none$/i.test(rawProtocol) ? rawProtocol : undefined;
   const appName = str(get(s, 'appDisplayName'));
   const requirement = str(get(s, 'authenticationRequirement'));
   const mfaDetail = jsonField(get(s, 'mfaDetail')) ?? {};
-  const tenant =
-    str(get(s, 'resourceTenantId')) ?? str(get(s, 'homeTenantId')) ?? str(get(rec, 'aADTenantId')) ?? str(rec.AADTenantId) ??
-    str(get(rec, 'tenantId')) ?? ctx.tenant;
+  const tenant = tenantOf(rec, s, ctx);
   if (!tenant) throw new RecordError('entra sign-in without tenant id (resourceTenantId/homeTenantId/AADTenantId); pass --tenant');
   const country = str(get(loc, 'countryOrRegion')) ?? (typeof get(rec, 'location') === 'string' ? str(get(rec, 'location')) : undefined);
   const city = str(get(loc, 'city'));
   const asn = num(get(s, 'autonomousSystemNumber'));
-  const interactive = get(s, 'isInteractive');
   const cat = String(get(rec, 'category') ?? get(rec, 'type') ?? '');
-  const mfaUsed = requirement === 'multiFactorAuthentication' || !!get(mfaDetail, 'authMethod');
-  let reason: FailureReason | undefined;
-  if (!success) reason = REASONS[code] ?? 'other';
-  const uaParts = [str(get(s, 'userAgent')), str(get(device, 'browser'))];
+  const eventTypes = jsonField(get(s, 'signInEventTypes'));
+  const nonInteractive =
+    isFalse(get(s, 'isInteractive')) || /NonInteractive/i.test(cat) || (Array.isArray(eventTypes) && eventTypes.includes('nonInteractiveUser'));
+  // MFA was used when a method was tried (a failed MFA included), or when a sign-in that required it succeeded;
+  // a failure that merely asked for it (50074, 50076) used none. Unknown when nothing says (Graph v1.0).
+  const mfaTried = !!get(mfaDetail, 'authMethod') || outcome.reason === 'mfa_denied';
+  const mfaUsed =
+    requirement === undefined && get(s, 'mfaDetail') === undefined && !mfaTried
+      ? undefined
+      : mfaTried || (outcome.success && requirement === 'multiFactorAuthentication');
+  const userAgent = str(get(s, 'userAgent')) ?? str(get(device, 'browser'));
+  const detail = outcome.success ? str(get(status, 'additionalDetails')) : str(get(status, 'failureReason')) ?? str(get(rec, 'resultDescription'));
   return makeAuthEvent({
     time,
-    success,
+    success: outcome.success,
     tenant,
     user: { name: upn, uid: str(get(s, 'userId')), email_addr: upn.includes('@') ? upn : undefined, domain: domainOf(upn) },
     ip: cleanIp(get(s, 'ipAddress')) ?? cleanIp(get(rec, 'callerIpAddress')) ?? cleanIp(get(rec, 'iPAddress')),
     location: {
-      country: country && country !== 'Unknown' ? country : undefined,
-      region: str(get(loc, 'state')),
-      city: city && city !== 'Unknown' ? city : undefined,
+      country: known(country),
+      region: known(str(get(loc, 'state'))),
+      city: known(city),
       lat: num(get(geo, 'latitude')),
       long: num(get(geo, 'longitude')),
     },
     autonomous_system: asn ? { number: asn } : undefined,
-    user_agent: uaParts[0] ?? uaParts[1],
+    user_agent: userAgent,
     service: { name: appName, uid: str(get(s, 'appId')) },
-    auth_protocol: protocol ?? clientApp,
+    auth_protocol: protocol,
     is_mfa: mfaUsed,
     status_code: String(code < 0 ? get(rec, 'resultType') : code),
-    status_detail: str(get(status, 'failureReason')) ?? str(get(rec, 'resultDescription')),
+    status_detail: detail,
     uid: str(get(s, 'id')) ?? str(get(rec, 'correlationId')),
     product: PRODUCT,
     log_name: cat || undefined,
     facts: {
-      reason,
-      password_valid: success || ENTRA_PASSWORD_VALID.has(code),
-      legacy_protocol: isLegacyProtocol(clientApp, protocol) || /^ropc$/i.test(protocol ?? ''),
+      reason: outcome.reason,
+      password_valid: outcome.password_valid,
+      legacy_protocol:
+        (!!clientApp && LEGACY_CLIENT_APPS.has(clientApp.toLowerCase())) ||
+        isLegacyProtocol(clientApp, protocol) ||
+        /^ropc$/i.test(protocol ?? '') ||
+        isBasicAuthUserAgent(userAgent),
       client_app: clientApp,
-      non_interactive: interactive === false || interactive === 'false' || /NonInteractive/i.test(cat) || undefined,
+      non_interactive: nonInteractive || undefined,
     },
   });
 }

@@ -9,10 +9,10 @@ import { gws } from './gws.js';
 import { m365 } from './m365.js';
 import { ocsf } from './ocsf.js';
 import { okta } from './okta.js';
-import { sshd } from './sshd.js';
+import { sshd, sshdJournal } from './sshd.js';
 import type { FormatName, JsonFormat, TextFormat } from './types.js';
 
-export const JSON_FORMATS: readonly JsonFormat[] = [ocsf, entra, okta, gws, m365, cloudtrail];
+export const JSON_FORMATS: readonly JsonFormat[] = [ocsf, entra, okta, gws, m365, cloudtrail, sshdJournal];
 export const TEXT_FORMATS: readonly TextFormat[] = [sshd];
 
 export function jsonFormat(name: FormatName): JsonFormat | undefined {

@@ -20,7 +20,7 @@ export const ocsf: JsonFormat = {
     const tenant = str(rec.metadata?.tenant_uid) ?? ctx.tenant;
     if (!tenant) throw new RecordError('OCSF authentication event without metadata.tenant_uid; pass --tenant');
     const status = Number(rec.status_id);
-    if (status !== 1 && status !== 2) return []; // neither success nor failure: not an attempt we can judge
+    if (status !== 1 && status !== 2 && status !== 99) return []; // 99: an MFA prompt or vendor warning, kept for context
     const base = makeAuthEvent({
       time,
       success: status === 1,
@@ -37,7 +37,12 @@ export const ocsf: JsonFormat = {
       src_endpoint: { ...rec.src_endpoint, ...base.src_endpoint },
       unmapped: { ...(rec.unmapped ?? {}) },
     };
-    if (ev.status_id === 1) delete ev.unmapped.reason;
+    for (const k of ['activity_id', 'activity_name', 'type_uid', 'severity_id'] as const) if (rec[k] !== undefined) (ev as any)[k] = rec[k];
+    if (status === 99) {
+      ev.status_id = 99;
+      ev.status = 'Other';
+      delete ev.unmapped.reason;
+    } else if (ev.status_id === 1) delete ev.unmapped.reason;
     else ev.unmapped.reason ??= 'other';
     return [ev];
   },

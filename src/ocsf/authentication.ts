@@ -176,7 +176,7 @@ function compact<T extends object>(o: T): T | undefined {
 }
 
 /** Protocols that cannot carry modern MFA; attackers prefer them for spraying. */
-const LEGACY = /\b(imap|pop3?|smtp|activesync|exchange ?activesync|autodiscover|ropc|basic auth|legacy|mapi|exchange web services|ews|offline address book|outlook anywhere|rpc)\b/i;
+const LEGACY = /\b(imap4?|pop3?|smtp|activesync|exchange ?activesync|autodiscover|ropc|basic auth|legacy|mapi|exchange web services|ews|offline address book|outlook anywhere|rpc)\b/i;
 export function isLegacyProtocol(...names: (string | undefined)[]): boolean {
   return names.some((n) => !!n && LEGACY.test(n));
 }

@@ -11,7 +11,10 @@ import type { Signal } from '../signal.js';
 
 interface Bombing {
   user: string;
+  /** Prompts seen: pushes sent where the log shows them (Okta), else denials (Entra 500121, Okta deny_push). */
   times: number[];
+  sent: number;
+  denied: number;
   ips: string[];
   first: number;
   last: number;
@@ -34,9 +37,12 @@ export function mfaFatigue(rule: Rule): Detector {
     onEvent(s: Signal, ctx: DetectorContext) {
       const key = `${s.tenant}\u0001${s.userKey}`;
       let b = state.get(key);
-      if (isPrompt(s) && !s.ok) {
-        if (!b || s.t - b.last > windowMs) b = { user: s.user, times: [], ips: [], first: s.t, last: s.t };
-        b.times.push(s.t);
+      if (isPrompt(s) && !s.ok && s.mfaEvent !== 'push_approved') {
+        if (!b || s.t - b.last > windowMs) b = { user: s.user, times: [], sent: 0, denied: 0, ips: [], first: s.t, last: s.t };
+        // A sent push and its denial are one prompt: count denials only until the log shows sent pushes.
+        if (s.mfaEvent === 'push_sent') b.sent++;
+        else b.denied++;
+        if (s.mfaEvent === 'push_sent' ? true : b.sent === 0) b.times.push(s.t);
         while (b.times.length && s.t - b.times[0] > windowMs && !b.raised) b.times.shift();
         if (b.times.length > 500) b.times.shift();
         if (s.ip && !b.ips.includes(s.ip) && b.ips.length < 50) b.ips.push(s.ip);
