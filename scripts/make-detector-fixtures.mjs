@@ -16,7 +16,7 @@ function ev({ t, tenant = 'org-a', user, ip, ok = false, reason = 'bad_password'
     status_id: ok ? 1 : 2,
     metadata: { version: '1.3.0', product: { name: 'fixture', vendor_name: 'Vigil' }, tenant_uid: tenant },
     user: { name: user },
-    src_endpoint: { ip, location: { country, lat, long: lon }, ...(anon ? { type: anon } : {}) },
+    src_endpoint: { ip, location: { country, city: `${country}-city`, lat, long: lon }, ...(anon ? { type: anon } : {}) },
     http_request: { user_agent: ua },
     unmapped: { client_app: app, ...(ok ? {} : { reason }), ...(pv || ok ? { password_valid: true } : {}), ...(mfa ? { mfa_event: mfa } : {}), ...(anon ? { intel: [anon] } : {}) },
   };

