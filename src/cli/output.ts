@@ -3,40 +3,66 @@
  * Output helpers: a JSON-lines writer that respects back-pressure (file or stdout), a progress line on terminals,
  * and aligned summary tables.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { describeFsError } from '../ingest/sources.js';
+import { CliError } from './command.js';
 
+/**
+ * Writes objects as JSON lines to a file or standard output, in blocks of about 64 KiB. `write` returns a promise
+ * only when it flushed and must wait for the stream to drain; callers that await only then keep per-record work
+ * synchronous.
+ */
 export class JsonLinesWriter {
   private stream: NodeJS.WritableStream;
   private own: WriteStream | undefined;
   private buf: string[] = [];
   private size = 0;
+  private failed: Error | undefined;
 
   constructor(path: string | undefined) {
     if (path && path !== '-') {
-      this.own = createWriteStream(path, { flags: 'w' });
+      let fd: number;
+      try {
+        fd = openSync(path, 'w'); // opened now, so that a bad path fails at once with a clear message
+      } catch (e) {
+        throw new CliError(`cannot write ${path}: ${describeFsError(e)}`);
+      }
+      this.own = createWriteStream(path, { fd });
+      this.own.on('error', (e) => (this.failed ??= new CliError(`cannot write ${path}: ${describeFsError(e)}`)));
       this.stream = this.own;
     } else this.stream = process.stdout;
   }
 
-  async write(obj: unknown): Promise<void> {
+  write(obj: unknown): Promise<void> | undefined {
     const s = JSON.stringify(obj) + '\n';
     this.buf.push(s);
     this.size += s.length;
-    if (this.size > 1 << 16) await this.flush();
+    return this.size > 1 << 16 ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
+    if (this.failed) throw this.failed;
     if (!this.buf.length) return;
     const data = this.buf.join('');
     this.buf = [];
     this.size = 0;
-    if (!this.stream.write(data)) await new Promise<void>((r) => this.stream.once('drain', () => r()));
+    if (this.stream.write(data)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (e?: Error) => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        if (e) reject(this.failed ?? e);
+        else resolve();
+      };
+      this.stream.once('drain', done);
+      this.stream.once('error', done);
+    });
   }
 
   async close(): Promise<void> {
     await this.flush();
     const own = this.own;
-    if (own) await new Promise<void>((resolve, reject) => own.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (own) await new Promise<void>((resolve, reject) => own.end((err?: Error | null) => (err || this.failed ? reject(this.failed ?? err) : resolve())));
   }
 }
 

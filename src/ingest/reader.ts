@@ -1,31 +1,42 @@
 /**
  * @module ingest/reader
- * From sources to normalised events. Each source is sniffed once (JSON lines, a multi-line JSON document, CSV, or
- * text such as syslog), every record is routed to its format (auto-detected per record unless forced), and every
- * record that cannot be read is quarantined with file, line and reason while the rest goes on.
- * Events come out in batches, to keep per-record overhead low on large inputs.
+ * From sources to normalised events. Each source is sniffed once (JSON lines, a JSON document, CSV, or text such as
+ * syslog), every record is routed to its format (auto-detected per record unless forced), and every record that
+ * cannot be read is quarantined with file, line and reason while the rest goes on. Memory stays bounded whatever
+ * the input: text is handled chunk by chunk, a line or record over the limit is skipped, not held.
+ * Events come out in batches (one per chunk of input), to keep per-record overhead low on large inputs.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { FormatDetector, jsonFormat, TEXT_FORMATS, textFormat } from '../formats/index.js';
-import { RecordError, type FormatName, type LineParser, type NormalizeContext } from '../formats/types.js';
+import { RecordError, type FormatName, type JsonFormat, type LineParser, type NormalizeContext } from '../formats/types.js';
 import type { AuthEvent } from '../ocsf/authentication.js';
-import { CsvRows, looksLikeCsvHeader } from './csv.js';
-import { JsonDocumentSplitter } from './json-document.js';
-import { splitLines, type Line, type LongLine } from './lines.js';
+import { CsvRows } from './csv.js';
+import { JsonDocumentSplitter, WRAPPER_KEYS, type DocPiece } from './json-document.js';
+import { isLongLine, LineSplitter, type Line, type LongLine } from './lines.js';
 import type { Quarantine } from './quarantine.js';
-import { openBytes, type Source } from './sources.js';
+import { isBinary, sniffMode, type Mode } from './sniff.js';
+import { CorruptDataError, openBytes, type Source } from './sources.js';
 
 export interface ReadOptions {
   format?: FormatName;
   tenant?: string;
   year?: number;
-  /** Longest line accepted, in bytes (default 1 MiB). */
+  /** Longest line accepted, in bytes, and longest record of a JSON document, in characters (default 1 MiB). */
   maxLineBytes?: number;
   /** Keep the raw record text on each event (`raw_data`). */
   keepRaw?: boolean;
+  /** What `-` reads (default: the process's standard input). */
+  stdin?: NodeJS.ReadableStream;
 }
 
+/**
+ * Counts for the run summary. Every record read is counted once in `records` and ends up as events, as `skipped`
+ * (the vendor's, but not a sign-in attempt) or as `quarantined` (unreadable: invalid JSON, binary noise, an
+ * over-long line, a record no format knows or can normalise).
+ */
 export interface ReadStats {
   files: number;
+  /** Bytes read, after decompression. */
   bytes: number;
   records: number;
   events: number;
@@ -37,226 +48,296 @@ export function newStats(): ReadStats {
   return { files: 0, bytes: 0, records: 0, events: 0, skipped: 0, quarantined: 0 };
 }
 
-const WRAPPER_KEYS = ['value', 'records', 'Records', 'events', 'items'];
+/** Lines (and bytes) looked at before deciding how to read an input. */
 const SNIFF_LINES = 50;
+const SNIFF_BYTES = 1 << 20;
+/** Arrays are opened up to this depth (a line of arrays of wrappers), no deeper. */
+const MAX_NESTING = 2;
 
-type Mode = 'jsonl' | 'document' | 'csv' | 'text';
-
-function sniff(lines: Line[], forced?: FormatName): Mode {
-  if (forced === 'sshd') return 'text';
-  const nonBlank = lines.filter((l) => l.text.trim() !== '');
-  if (nonBlank.length === 0) return 'jsonl';
-  const first = nonBlank[0].text.trim();
-  const parses = (t: string) => {
-    const s = t.trim();
-    if (s[0] !== '{' && s[0] !== '[') return false;
-    try {
-      JSON.parse(s);
-      return true;
-    } catch {
-      return false;
+/** The first `n` lines of a text, and whether the last of them is cut short. */
+function firstLines(text: string, n: number, atEnd: boolean): { lines: string[]; lastIsPartial: boolean } {
+  const lines: string[] = [];
+  let start = 0;
+  while (lines.length < n) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      if (start < text.length) {
+        lines.push(text.slice(start));
+        return { lines, lastIsPartial: !atEnd };
+      }
+      break;
     }
-  };
-  if (parses(first)) return 'jsonl';
-  const jsonish = nonBlank.filter((l) => parses(l.text)).length;
-  if (jsonish * 2 > nonBlank.length) return 'jsonl';
-  if (first[0] === '{' || first[0] === '[') {
-    // A JSON-lines file whose first lines are broken still has lines that start like records.
-    const starts = nonBlank.filter((l) => l.text.trimStart().startsWith('{"')).length;
-    if (starts * 2 > nonBlank.length && nonBlank.length > 2 && jsonish > 0) return 'jsonl';
-    return 'document';
+    lines.push(text.slice(start, nl));
+    start = nl + 1;
   }
-  if (looksLikeCsvHeader(first)) return 'csv';
-  return 'text';
+  return { lines, lastIsPartial: false };
 }
 
-function isBinary(text: string): boolean {
-  return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text);
+function sniffHead(head: Buffer[], atEnd: boolean, format: FormatName | undefined, maxLineBytes: number): Mode {
+  const text = (head.length === 1 ? head[0] : Buffer.concat(head)).toString('utf8', 0, SNIFF_BYTES);
+  return sniffMode({ ...firstLines(text, SNIFF_LINES, atEnd), format, maxLineBytes });
+}
+
+/** JSON text of a parsed value (for excerpts and raw_data of records that came inside another). */
+function textOf(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined; // nested too deep to print
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array nested in an array';
+  return `a ${typeof v}`;
+}
+
+/** Bytes of a source, chunk by chunk; corrupt compressed data ends it early and is handed to `onCorrupt`. */
+async function* byteChunks(src: Source, stdin: NodeJS.ReadableStream | undefined, stats: ReadStats, onCorrupt: (e: CorruptDataError) => void): AsyncGenerator<Buffer> {
+  try {
+    for await (const buf of openBytes(src, stdin)) {
+      stats.bytes += buf.length;
+      if (buf.length) yield buf;
+    }
+  } catch (e) {
+    if (!(e instanceof CorruptDataError)) throw e;
+    onCorrupt(e);
+  }
 }
 
 /** Reads one source to events. */
 export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
   const maxLine = opts.maxLineBytes ?? 1 << 20;
-  const ctx: NormalizeContext = { tenant: opts.tenant, file: src.name, line: 0, year: opts.year, fileTime: src.mtime };
+  const file = src.name;
+  const ctx: NormalizeContext = { tenant: opts.tenant, file, line: 0, year: opts.year, fileTime: src.mtime };
   const detector = new FormatDetector();
   const forcedJson = opts.format ? jsonFormat(opts.format) : undefined;
+  const keepRaw = !!opts.keepRaw;
   stats.files++;
 
   const bad = (line: number, reason: string, excerpt?: string) => {
+    stats.records++;
     stats.quarantined++;
-    q.add({ file: src.name, line, reason, excerpt });
+    // One line per reason, whatever a parser's message quotes.
+    q.add({ file, line, reason: /[\r\n]/.test(reason) ? reason.replace(/\r?\n|\r/g, '\\n') : reason, excerpt });
   };
 
-  /** A parsed JSON value: expand arrays and wrappers, route records to formats. */
-  const handleValue = (value: unknown, text: string, line: number, out: AuthEvent[], depth = 0): void => {
-    if (Array.isArray(value)) {
-      for (const v of value) handleValue(v, text, line, out, depth + 1);
+  /** One record (a parsed object) through its format. `text` is its source text when there is one of its own. */
+  const normalizeRecord = (rec: Record<string, any>, fmt: JsonFormat, text: string | undefined, line: number, out: AuthEvent[]): void => {
+    ctx.line = line;
+    let evs: AuthEvent[];
+    try {
+      evs = fmt.normalize(rec, ctx);
+    } catch (err) {
+      bad(line, err instanceof RecordError ? err.message : `cannot normalise: ${(err as Error)?.message ?? String(err)}`, text ?? textOf(rec));
       return;
     }
-    if (!value || typeof value !== 'object') {
-      bad(line, 'not a JSON object', text);
+    stats.records++;
+    if (evs.length === 0) {
+      stats.skipped++;
+      return;
+    }
+    const raw = keepRaw ? (text ?? textOf(rec)) : undefined;
+    for (const e of evs) {
+      e.unmapped.format = fmt.name;
+      e.unmapped.source = { file, line };
+      if (raw !== undefined) e.raw_data = raw;
+      out.push(e);
+    }
+  };
+
+  /** A parsed JSON value: arrays and wrappers opened, objects routed to their format. */
+  const handleValue = (value: unknown, text: string | undefined, line: number, out: AuthEvent[], nesting: number): void => {
+    if (typeof value !== 'object' || value === null || (Array.isArray(value) && nesting >= MAX_NESTING)) {
+      bad(line, `not a JSON object: ${describeValue(value)}`, text ?? textOf(value));
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) handleValue(value[i], undefined, line, out, nesting + 1);
       return;
     }
     const rec = value as Record<string, any>;
-    if (depth < 2) {
-      for (const k of WRAPPER_KEYS) {
-        if (Array.isArray(rec[k]) && !detectorMatches(rec)) {
-          for (const v of rec[k]) handleValue(v, JSON.stringify(v), line, out, depth + 1);
-          return;
-        }
-      }
-    }
-    stats.records++;
-    const fmt = forcedJson ?? detector.detect(rec);
+    let fmt = forcedJson ? (forcedJson.matches(rec) ? forcedJson : undefined) : detector.detect(rec);
     if (!fmt) {
-      bad(line, 'unknown record shape: not a sign-in record of any supported format', text);
-      return;
-    }
-    ctx.line = line;
-    try {
-      const evs = fmt.normalize(rec, ctx);
-      if (evs.length === 0) stats.skipped++;
-      for (const e of evs) {
-        e.unmapped.format = fmt.name;
-        e.unmapped.source = { file: src.name, line };
-        if (opts.keepRaw) e.raw_data = text;
-        out.push(e);
-      }
-    } catch (err) {
-      if (err instanceof RecordError) bad(line, err.message, text);
-      else bad(line, `cannot normalise: ${(err as Error).message}`, text);
-    }
-  };
-  const detectorMatches = (rec: Record<string, unknown>) => (forcedJson ? forcedJson.matches(rec) : new FormatDetector().detect(rec) !== undefined);
-
-  let mode: Mode | undefined;
-  const head: Line[] = [];
-  let doc: JsonDocumentSplitter | undefined;
-  let csv: CsvRows | undefined;
-  let textParser: LineParser | undefined;
-  let textName: FormatName = 'sshd';
-  let lastLine = 0;
-
-  const processLine = (l: Line | LongLine, out: AuthEvent[]) => {
-    lastLine = l.line;
-    if ('tooLong' in l) {
-      bad(l.line, `line longer than ${maxLine} bytes (${l.tooLong} bytes)`);
-      return;
-    }
-    const text = l.text;
-    stats.bytes += text.length + 1;
-    switch (mode) {
-      case 'jsonl': {
-        const t = text.trim();
-        if (t === '') return;
-        let value: unknown;
-        try {
-          value = JSON.parse(t);
-        } catch (e) {
-          bad(l.line, isBinary(t) ? 'binary data, not a JSON record' : `invalid JSON: ${(e as Error).message}`, t);
-          return;
-        }
-        handleValue(value, t, l.line, out);
-        return;
-      }
-      case 'document': {
-        for (const piece of doc!.push(text, l.line)) {
-          if (piece.error) {
-            bad(piece.line, piece.error);
-            continue;
-          }
-          let value: unknown;
-          try {
-            value = JSON.parse(piece.text!);
-          } catch (e) {
-            bad(piece.line, `invalid JSON: ${(e as Error).message}`, piece.text);
-            continue;
-          }
-          handleValue(value, piece.text!, piece.line, out);
-        }
-        return;
-      }
-      case 'csv': {
-        const r = csv!.push(text, l.line);
-        if (!r) return;
-        if ('error' in r) bad(r.line, r.error, text);
-        else handleValue(r.row, text, r.line, out);
-        return;
-      }
-      case 'text': {
-        if (text.trim() === '') return;
-        if (isBinary(text)) {
-          bad(l.line, 'binary data, not a log line', text);
-          return;
-        }
-        if (!textParser) {
-          const tf = opts.format ? textFormat(opts.format) : TEXT_FORMATS.find((f) => f.sniff(text));
-          if (!tf) {
-            stats.records++;
-            stats.skipped++; // plain text that is not a sign-in line: skipped and counted
+      // Not a record of any format: perhaps a wrapper (a Graph page, an Azure Monitor blob, a CloudTrail file).
+      if (nesting < MAX_NESTING) {
+        for (const k of WRAPPER_KEYS) {
+          const inner = rec[k];
+          if (Array.isArray(inner)) {
+            for (let i = 0; i < inner.length; i++) handleValue(inner[i], undefined, line, out, nesting + 1);
             return;
           }
-          textParser = tf.createParser();
-          textName = tf.name;
         }
-        ctx.line = l.line;
-        try {
-          for (const e of textParser.line(text, ctx)) {
-            e.unmapped.format ??= textName;
-            e.unmapped.source ??= { file: src.name, line: l.line };
-            if (opts.keepRaw) e.raw_data ??= text;
-            out.push(e);
-          }
-        } catch (err) {
-          bad(l.line, err instanceof RecordError ? err.message : `cannot parse: ${(err as Error).message}`, text);
-        }
+      }
+      fmt = forcedJson;
+      if (!fmt) {
+        bad(line, 'unknown record shape: not a sign-in record of any supported format', text ?? textOf(rec));
         return;
       }
     }
+    normalizeRecord(rec, fmt, text, line, out);
   };
 
-  const decide = () => {
-    mode = sniff(head, opts.format);
-    if (mode === 'document') doc = new JsonDocumentSplitter(maxLine * 16);
-    if (mode === 'csv') csv = new CsvRows();
-  };
-
-  for await (const batch of splitLines(openBytes(src), maxLine)) {
-    const out: AuthEvent[] = [];
-    for (const l of batch) {
-      if (mode === undefined) {
-        if ('tooLong' in l) {
-          lastLine = l.line;
-          bad(l.line, `line longer than ${maxLine} bytes (${l.tooLong} bytes)`);
-          continue;
-        }
-        head.push(l);
-        if (head.length < SNIFF_LINES) continue;
-        decide();
-        for (const h of head.splice(0)) processLine(h, out);
-        continue;
-      }
-      processLine(l, out);
+  // Sniff: look at the first lines, then read everything (those lines included) the chosen way.
+  let corrupt: CorruptDataError | undefined;
+  const chunks = byteChunks(src, opts.stdin, stats, (e) => (corrupt = e))[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let headLines = 0;
+  let atEnd = false;
+  while (headLines < SNIFF_LINES && headBytes < SNIFF_BYTES) {
+    const r = await chunks.next();
+    if (r.done) {
+      atEnd = true;
+      break;
     }
+    head.push(r.value);
+    headBytes += r.value.length;
+    for (let i = r.value.indexOf(10); i >= 0 && headLines < SNIFF_LINES; i = r.value.indexOf(10, i + 1)) headLines++;
+  }
+  const mode = sniffHead(head, atEnd && headBytes <= SNIFF_BYTES, opts.format, maxLine);
+
+  let lastLine = 0;
+  let feed: (chunk: Buffer, out: AuthEvent[]) => void;
+  let finish: (out: AuthEvent[]) => void;
+
+  if (mode === 'document') {
+    const doc = new JsonDocumentSplitter({
+      maxRecordChars: maxLine,
+      isRecord: (partial) => (forcedJson ? forcedJson.matches(partial) : detector.detect(partial) !== undefined),
+    });
+    const piece = (p: DocPiece, out: AuthEvent[]) => {
+      if (p.error !== undefined) {
+        bad(p.line, p.error, p.excerpt);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(p.text!);
+      } catch (e) {
+        bad(p.line, isBinary(p.text!) ? 'binary data, not a JSON record' : `invalid JSON: ${(e as Error).message}`, p.text);
+        return;
+      }
+      handleValue(value, p.text, p.line, out, 0);
+    };
+    const decoder = new StringDecoder('utf8');
+    feed = (chunk, out) => {
+      for (const p of doc.push(decoder.write(chunk))) piece(p, out);
+    };
+    finish = (out) => {
+      for (const p of doc.push(decoder.end())) piece(p, out);
+      for (const p of doc.end()) piece(p, out);
+      lastLine = doc.lastLine;
+    };
+  } else {
+    const lines = new LineSplitter(maxLine);
+    const csv = mode === 'csv' ? new CsvRows() : undefined;
+    let textParser: LineParser | undefined;
+    let textName: FormatName = 'sshd';
+
+    const jsonLine = (l: Line, out: AuthEvent[]) => {
+      const t = l.text.trim();
+      if (t === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(t);
+      } catch (e) {
+        bad(l.line, isBinary(t) ? 'binary data, not a JSON record' : `invalid JSON: ${(e as Error).message}`, t);
+        return;
+      }
+      handleValue(value, t, l.line, out, 0);
+    };
+
+    const csvLine = (l: Line, out: AuthEvent[]) => {
+      const r = csv!.push(l.text, l.line);
+      if (!r) return;
+      if ('error' in r) bad(r.line, r.error, r.text ?? l.text);
+      else handleValue(r.row, r.text, r.line, out, MAX_NESTING);
+    };
+
+    const textLine = (l: Line, out: AuthEvent[]) => {
+      const text = l.text;
+      if (text.trim() === '') return;
+      if (isBinary(text)) {
+        bad(l.line, 'binary data, not a log line', text);
+        return;
+      }
+      if (!textParser) {
+        const tf = opts.format ? textFormat(opts.format) : TEXT_FORMATS.find((f) => f.sniff(text));
+        if (!tf) {
+          stats.records++;
+          stats.skipped++; // plain text that is not a sign-in line: skipped and counted
+          return;
+        }
+        textParser = tf.createParser();
+        textName = tf.name;
+      }
+      ctx.line = l.line;
+      try {
+        const evs = textParser.line(text, ctx);
+        stats.records++;
+        if (evs.length === 0) stats.skipped++;
+        for (const e of evs) pushTextEvent(e, l.line, text, out);
+      } catch (err) {
+        bad(l.line, err instanceof RecordError ? err.message : `cannot parse: ${(err as Error)?.message ?? String(err)}`, text);
+      }
+    };
+
+    const pushTextEvent = (e: AuthEvent, line: number, text: string | undefined, out: AuthEvent[]) => {
+      e.unmapped.format ??= textName;
+      e.unmapped.source ??= { file, line };
+      if (keepRaw && text !== undefined) e.raw_data ??= text;
+      out.push(e);
+    };
+
+    const onLine = mode === 'jsonl' ? jsonLine : mode === 'csv' ? csvLine : textLine;
+    const each = (batch: (Line | LongLine)[], out: AuthEvent[]) => {
+      for (let i = 0; i < batch.length; i++) {
+        const l = batch[i];
+        if (isLongLine(l)) bad(l.line, `line too long: ${l.tooLong} bytes, limit ${maxLine}`, l.head);
+        else onLine(l, out);
+      }
+    };
+    feed = (chunk, out) => each(lines.push(chunk), out);
+    finish = (out) => {
+      each(lines.end(), out);
+      lastLine = lines.lastLine;
+      const e = csv?.end();
+      if (e) bad(e.line, e.error);
+      if (textParser) {
+        ctx.line = lastLine;
+        try {
+          for (const ev of textParser.end(ctx)) pushTextEvent(ev, lastLine, undefined, out);
+        } catch (err) {
+          bad(lastLine, err instanceof RecordError ? err.message : `cannot parse: ${(err as Error)?.message ?? String(err)}`);
+        }
+      }
+    };
+  }
+
+  for (let i = 0; i < head.length; i++) {
+    const out: AuthEvent[] = [];
+    feed(head[i], out);
+    if (out.length) {
+      stats.events += out.length;
+      yield out;
+    }
+  }
+  head.length = 0;
+  while (!atEnd) {
+    const r = await chunks.next();
+    if (r.done) break;
+    const out: AuthEvent[] = [];
+    feed(r.value, out);
     if (out.length) {
       stats.events += out.length;
       yield out;
     }
   }
   const out: AuthEvent[] = [];
-  if (mode === undefined) {
-    decide();
-    for (const h of head.splice(0)) processLine(h, out);
-  }
-  if (doc) for (const piece of doc.end(lastLine)) bad(piece.line, piece.error ?? 'truncated JSON');
-  if (csv) {
-    const e = csv.end();
-    if (e) bad(e.line, e.error);
-  }
-  if (textParser) {
-    ctx.line = lastLine;
-    for (const e of textParser.end(ctx)) out.push(e);
-  }
+  finish(out);
+  if (corrupt) bad(Math.max(lastLine, 1), (corrupt as CorruptDataError).message);
   if (out.length) {
     stats.events += out.length;
     yield out;

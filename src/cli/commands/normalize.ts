@@ -2,6 +2,7 @@
  * @module cli/commands/normalize
  * `vigil normalize`: read sign-in logs of any supported format and write one OCSF Authentication event per attempt.
  */
+import { resolve } from 'node:path';
 import { Enricher, parseIntelSpec } from '../../enrich/index.js';
 import { FORMAT_NAMES, type FormatName } from '../../formats/types.js';
 import { Quarantine } from '../../ingest/quarantine.js';
@@ -28,7 +29,7 @@ export const READ_USAGE = `  -f, --format F       force a format: ${FORMAT_NAMES
                        --intel PATH reads a STIX 2.1 bundle or MISP event
   -q, --quarantine F   write unreadable records here as JSON lines (default: vigil-quarantine.jsonl,
                        created only when a record is quarantined)
-      --max-line BYTES longest accepted line (default 1048576)
+      --max-line BYTES longest accepted line, and longest record of a JSON document (default 1048576)
       --no-geo         skip the country/city/ASN lookups`;
 
 export function readOptionsFrom(values: Record<string, any>) {
@@ -77,7 +78,9 @@ Exit status: 0 when every input was read (quarantined records included), 1 on a 
     }
     if (positionals.length === 0) throw new UsageError('no INPUT given (a file, directory, glob, or - for standard input)');
     const o = readOptionsFrom(values);
-    const sources = expandInputs(positionals);
+    // Never read what this run writes (an output or quarantine file inside an input folder).
+    const written = new Set([values.out, o.quarantine].filter((p): p is string => !!p && p !== '-').map((p) => resolve(p)));
+    const sources = expandInputs(positionals).filter((s) => s.name === '-' || !written.has(resolve(s.name)));
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
     const q = new Quarantine(o.quarantine);
     const stats = newStats();
@@ -87,7 +90,8 @@ Exit status: 0 when every input was read (quarantined records included), 1 on a 
     for await (const batch of readSources(sources, { ...o, keepRaw: !!values.raw }, q, stats)) {
       for (const ev of batch) {
         enricher.enrich(ev);
-        await out.write(ev);
+        const flushing = out.write(ev);
+        if (flushing) await flushing; // only then: no per-record await
       }
       progress.tick((s) => `${stats.records} records, ${Math.round(stats.records / s)}/s, ${humanBytes(stats.bytes)}, ${stats.quarantined} quarantined`);
     }
