@@ -5,15 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { CliError, UsageError, type Command } from './command.js';
+import { demo } from './commands/demo.js';
 import { detect } from './commands/detect.js';
 import { normalize } from './commands/normalize.js';
 import { rules } from './commands/rules.js';
+import { simulate } from './commands/simulate.js';
 import { InputError } from '../ingest/sources.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
-const COMMANDS: Command[] = [normalize, detect, rules];
+const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

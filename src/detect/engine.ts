@@ -123,7 +123,7 @@ export class Engine {
       profiles: { tenants: this.profiles.tenants },
       tracker: { groups: this.tracker.groups, byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
       open: this.sink.open,
-      pending: this.sink.pending,
+      pending: this.sink.pendingState(),
       detectors: Object.fromEntries(this.detectors.map((d) => [d.rule.id, d.state?.() ?? null])),
     });
   }

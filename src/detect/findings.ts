@@ -65,7 +65,7 @@ export function findingUid(ruleId: string, tenant: string, key: string): string 
 export class FindingSink {
   readonly open = new Map<string, OpenFinding>();
   /** Latest content of findings whose last change was too small to emit; written out at the end of input. */
-  readonly pending = new Map<string, Record<string, any>>();
+  readonly pending = new Map<string, Record<string, any> | (() => Record<string, any>)>();
   readonly out: Record<string, unknown>[] = [];
   created = 0;
   updated = 0;
@@ -87,8 +87,9 @@ export class FindingSink {
         ips.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
         d.time - prev.lastEmitted >= 6 * 3600_000;
       if (!grew) {
-        const line = render(uid, d, 2, Math.max(severity, prev.severity), ips, accounts, compromised, evidence);
-        if (JSON.stringify({ ...line, time: 0 }) !== prev.shown) this.pending.set(uid, line);
+        // Rendered only if still the latest at the end of input (rendering big findings on every event is costly).
+        const sev = Math.max(severity, prev.severity);
+        this.pending.set(uid, () => render(uid, d, 2, sev, ips, accounts, compromised, evidence));
         return uid;
       }
     }
@@ -104,13 +105,23 @@ export class FindingSink {
   /** End of input: emit the latest content of every finding that changed since it was last written. */
   flushPending(): void {
     for (const uid of [...this.pending.keys()].sort()) {
-      const line = this.pending.get(uid)!;
+      const p = this.pending.get(uid)!;
+      const line = typeof p === 'function' ? p() : p;
       this.pending.delete(uid);
       const o = this.open.get(uid);
-      if (o) o.shown = JSON.stringify({ ...line, time: 0 });
+      const shown = JSON.stringify({ ...line, time: 0 });
+      if (o && o.shown === shown) continue;
+      if (o) o.shown = shown;
       this.out.push(line);
       this.updated++;
     }
+  }
+
+  /** Pending updates as plain data, for checkpoints. */
+  pendingState(): Map<string, Record<string, any>> {
+    const m = new Map<string, Record<string, any>>();
+    for (const [uid, p] of this.pending) m.set(uid, typeof p === 'function' ? p() : p);
+    return m;
   }
 
   /** Forget findings whose attack ended long ago (the detector decides; keeps memory bounded). */

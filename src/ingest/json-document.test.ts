@@ -109,9 +109,25 @@ test('a scalar array element is reported once, whatever its length', () => {
   );
 });
 
-test('text outside any JSON value is reported once per line', () => {
-  const out = pieces('garbage here\n{"a":1} trailing\n}\n');
-  assert.deepEqual(summary(out), ['1: ERR invalid JSON', '2: {"a":1}', '2: ERR invalid JSON', '3: ERR invalid JSON']);
+test('text outside any JSON value is reported once per line, scalars as what they are', () => {
+  const out = pieces('garbage here\n{"a":1} trailing\n}\n42\n"str"\nnull\n');
+  assert.deepEqual(
+    out.map((p) => `${p.line}: ${p.error ?? p.text}`),
+    [
+      '1: invalid JSON: text outside any object or array',
+      '2: {"a":1}',
+      '2: invalid JSON: text outside any object or array',
+      '3: invalid JSON: a closing bracket without its opening one',
+      '4: not a JSON object: a number',
+      '5: not a JSON object: a string',
+      '6: not a JSON object: null',
+    ],
+  );
+});
+
+test('JSON text sequences (RFC 7464, jq --seq): the record separator reads as a blank', () => {
+  const doc = '\u001e' + pretty({ a: 1 }) + '\n\u001e' + pretty({ a: 2 }) + '\n';
+  assert.deepEqual(summary(pieces(doc)), ['1: {"a":1}', '4: {"a":2}']);
 });
 
 test('a binary line is reported as binary and not scanned: its brackets and quotes do not leak', () => {

@@ -18,8 +18,11 @@
 export const WRAPPER_KEYS: readonly string[] = ['value', 'records', 'Records', 'events', 'items'];
 const WRAPPER_KEY_SET = new Set(WRAPPER_KEYS);
 
-/** Characters that cannot occur anywhere in JSON text, not even inside strings. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+/**
+ * Characters that cannot occur anywhere in JSON text, not even inside strings. (RS, \u001e, is let through: it
+ * starts each record of a JSON text sequence, RFC 7464, such as `jq --seq` writes, and is read as a blank.)
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001d\u001f]/g;
 
 const EXCERPT_CHARS = 200;
 /** An unfinished line shorter than this waits for the rest of its line before it is scanned. */
@@ -46,11 +49,13 @@ export interface DocumentSplitterOptions {
   isRecord?: (partial: Record<string, unknown>) => boolean;
 }
 
-function scalarKind(c: number): string {
+/** What a JSON value starting at text[i] is ("a number", ...), or '' when it is not one. */
+function scalarKind(text: string, i: number): string {
+  const c = text.charCodeAt(i);
   if (c === 34) return 'a string';
-  if (c === 116 || c === 102) return 'a boolean';
-  if (c === 110) return 'null';
   if (c === 45 || (c >= 48 && c <= 57)) return 'a number';
+  if (text.startsWith('true', i) || text.startsWith('false', i)) return 'a boolean';
+  if (text.startsWith('null', i)) return 'null';
   return '';
 }
 
@@ -218,7 +223,7 @@ export class JsonDocumentSplitter {
     if (this.atLineStart) {
       while (i < end) {
         const c = text.charCodeAt(i);
-        if (c !== 32 && c !== 9 && c !== 13) break;
+        if (c !== 32 && c !== 9 && c !== 13 && c !== 30) break;
         i++;
       }
       this.indent += i - from;
@@ -232,8 +237,8 @@ export class JsonDocumentSplitter {
       switch (c) {
         case 34: {
           // "
-          if (this.depth === this.elemDepth && !this.capturing) this.scalar(c, text, from, end, out);
-          else if (this.depth === 0) this.garbage('invalid JSON: a string outside any object or array', text, from, end, out);
+          if (this.depth === this.elemDepth && !this.capturing) this.scalar(text, i, from, end, out);
+          else if (this.depth === 0) this.garbage(text, i, from, end, out);
           // Strings at the top level of an object are remembered: one may be the key of a wrapper's array.
           if (this.depth === 1 && this.capturing && this.capDepth === 0) {
             this.keyTracking = true;
@@ -263,7 +268,7 @@ export class JsonDocumentSplitter {
         case 125: // }
         case 93: // ]
           if (this.depth === 0) {
-            this.garbage('invalid JSON: a closing bracket without its opening one', text, from, end, out);
+            this.garbage(text, i, from, end, out);
             break;
           }
           this.depth--;
@@ -274,10 +279,11 @@ export class JsonDocumentSplitter {
         case 32:
         case 9:
         case 13:
+        case 30:
           break;
         default:
-          if (this.depth === 0) this.garbage('invalid JSON: text outside any object or array', text, from, end, out);
-          else if (this.depth === this.elemDepth && !this.capturing) this.scalar(c, text, from, end, out);
+          if (this.depth === 0) this.garbage(text, i, from, end, out);
+          else if (this.depth === this.elemDepth && !this.capturing) this.scalar(text, i, from, end, out);
       }
     }
   }
@@ -359,17 +365,22 @@ export class JsonDocumentSplitter {
     return !(partial && typeof partial === 'object' && this.isRecord(partial as Record<string, unknown>));
   }
 
-  private scalar(c: number, text: string, from: number, end: number, out: DocPiece[]): void {
+  private scalar(text: string, i: number, from: number, end: number, out: DocPiece[]): void {
     if (this.scalarSeen) return;
     this.scalarSeen = true;
-    const kind = scalarKind(c);
+    const kind = scalarKind(text, i);
     const error = kind ? `not a JSON object: array element is ${kind}` : 'invalid JSON: unexpected text between records';
     out.push({ line: this.lineNo, error, excerpt: text.slice(from, Math.min(end, from + EXCERPT_CHARS)) });
   }
 
-  private garbage(error: string, text: string, from: number, end: number, out: DocPiece[]): void {
+  /** Something other than an object or array at the top level: reported once per line. */
+  private garbage(text: string, i: number, from: number, end: number, out: DocPiece[]): void {
     if (this.garbageLine === this.lineNo) return;
     this.garbageLine = this.lineNo;
+    const c = text.charCodeAt(i);
+    const kind = scalarKind(text, i);
+    const error =
+      c === 125 || c === 93 ? 'invalid JSON: a closing bracket without its opening one' : kind ? `not a JSON object: ${kind}` : 'invalid JSON: text outside any object or array';
     out.push({ line: this.lineNo, error, excerpt: text.slice(from, Math.min(end, from + EXCERPT_CHARS)) });
   }
 

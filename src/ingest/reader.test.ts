@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { entraAudit, entraDiagnostic, entraGraph, jsonl, MemoryQuarantine, ocsfEvent, readBytes, readWith, TENANT, type ReadResult } from './fixtures/records.js';
 import { newStats, readSources } from './reader.js';
@@ -12,6 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const users = (r: ReadResult) => r.events.map((e) => e.user.name);
+/** Events without where they came from (the same records read from differently shaped input). */
+const comparableEvents = (r: ReadResult) => r.events.map(({ unmapped: { source: _, ...u }, ...e }) => ({ ...e, unmapped: u }));
 const lines = (r: ReadResult) => r.events.map((e) => e.unmapped.source?.line);
 const reasons = (r: ReadResult) => r.quarantined.map((q) => `${q.line}: ${q.reason.replace(/:.*$/, '')}`);
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
@@ -44,6 +47,8 @@ const shapes: [string, string, number[]][] = [
   ['pretty-printed objects one after another (jq .)', three.map((r) => pretty(r)).join('\n') + '\n', prettyStarts(1)],
   ['JSON lines of Azure Monitor blobs', jsonl([{ records: three.slice(0, 2) }, { records: [three[2]] }]), [1, 1, 2]],
   ['JSON lines of single-line arrays', jsonl([three.slice(0, 1), three.slice(1)]), [1, 2, 2]],
+  ['a JSON text sequence (jq --seq -c)', three.map((r) => '\u001e' + JSON.stringify(r) + '\n').join(''), [1, 2, 3]],
+  ['a pretty JSON text sequence (jq --seq)', three.map((r) => '\u001e' + pretty(r) + '\n').join(''), prettyStarts(1)],
 ];
 
 for (const [name, input, expectedLines] of shapes) {
@@ -82,6 +87,20 @@ test('a wrapper is opened only when no format claims the object', async () => {
   assert.deepEqual(users(await readBytes(jsonl([ev]))), ['ocsf1@example.org']);
   assert.deepEqual(users(await readBytes(pretty(ev))), ['ocsf1@example.org']);
   assert.deepEqual(users(await readBytes(pretty([ev]))), ['ocsf1@example.org']);
+});
+
+test('Google Workspace: an activity with its own `events` array is a record; a Reports API page is a wrapper', async () => {
+  const sample = readFileSync(fileURLToPath(new URL('../formats/fixtures/gws/documented/input.jsonl', import.meta.url)), 'utf8');
+  const activities = sample.split('\n').filter((l) => l.trim()).slice(0, 4).map((l) => JSON.parse(l));
+  const asLines = await readBytes(jsonl(activities), { tenant: 'acme' });
+  assert.ok(asLines.events.length >= activities.length, 'each activity has a login event');
+  assert.deepEqual(asLines.quarantined, []);
+  const expected = comparableEvents(asLines);
+  for (const doc of [activities.map((a) => pretty(a)).join('\n'), pretty({ kind: 'admin#reports#activities', etag: 'x', items: activities }), pretty(activities)]) {
+    const r = await readBytes(doc, { tenant: 'acme' }, 100);
+    assert.deepEqual(r.quarantined, []);
+    assert.deepEqual(comparableEvents(r), expected);
+  }
 });
 
 test('records of other shapes inside a wrapper are quarantined one by one, with the wrapper line', async () => {
@@ -126,10 +145,21 @@ test('syslog goes the text way: nothing quarantined, every line counted', async 
     'Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user webmaster from 173.234.31.186 port 38926 ssh2',
     'Dec 10 07:02:47 LabSZ CRON[24203]: pam_unix(cron:session): session opened for user root by (uid=0)',
   ];
-  const r = await readBytes(syslog.join('\n') + '\n');
+  const r = await readBytes(syslog.join('\n') + '\n', { tenant: 'lab' });
   assert.deepEqual(r.quarantined, []);
   assert.equal(r.stats.records, syslog.length);
+  assert.ok(r.events.length >= 1, 'the failed password is an attempt');
   assert.ok(r.events.every((e) => e.unmapped.format === 'sshd'));
+  assert.deepEqual(r.events.map((e) => e.unmapped.source?.line), [4]);
+});
+
+test('real syslog (loghub OpenSSH sample): 2,000 lines read as text, none quarantined', async () => {
+  const path = fileURLToPath(new URL('../../../shared/data/sshd/loghub-OpenSSH_2k.log', import.meta.url));
+  const r = await readWith({ name: path }, { tenant: 'lab' });
+  assert.deepEqual(r.quarantined, []);
+  assert.equal(r.stats.records, 2000);
+  assert.ok(r.events.length > 100, `${r.events.length} events`);
+  assert.ok(r.events.every((e) => e.unmapped.format === 'sshd' && e.unmapped.source?.file === path));
 });
 
 test('a Log Analytics CSV export goes the CSV way: Entra rows, quoted commas and line breaks, bad rows quarantined', async () => {

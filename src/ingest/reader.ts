@@ -14,7 +14,7 @@ import { CsvRows } from './csv.js';
 import { JsonDocumentSplitter, WRAPPER_KEYS, type DocPiece } from './json-document.js';
 import { isLongLine, LineSplitter, type Line, type LongLine } from './lines.js';
 import type { Quarantine } from './quarantine.js';
-import { isBinary, sniffMode, type Mode } from './sniff.js';
+import { isBinary, sniffMode, withoutRecordSeparator, type Mode } from './sniff.js';
 import { CorruptDataError, openBytes, type Source } from './sources.js';
 
 export interface ReadOptions {
@@ -237,7 +237,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     let textName: FormatName = 'sshd';
 
     const jsonLine = (l: Line, out: AuthEvent[]) => {
-      const t = l.text.trim();
+      const t = withoutRecordSeparator(l.text.trim());
       if (t === '') return;
       let value: unknown;
       try {

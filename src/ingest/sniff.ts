@@ -20,6 +20,11 @@ export function isBinary(text: string): boolean {
   return BINARY.test(text);
 }
 
+/** A record of a JSON text sequence (RFC 7464, `jq --seq`) starts with RS (\u001e): read it as a blank. */
+export function withoutRecordSeparator(t: string): string {
+  return t.charCodeAt(0) === 30 ? t.slice(1).trim() : t;
+}
+
 function parsesAsJson(s: string): boolean {
   const first = s.charCodeAt(0);
   const last = s.charCodeAt(s.length - 1);
@@ -48,7 +53,7 @@ export function sniffMode({ lines, lastIsPartial, format, maxLineBytes = Infinit
   const nonBlank: string[] = [];
   let firstLong: string | undefined;
   for (let i = 0; i < lines.length; i++) {
-    const t = lines[i].trim();
+    const t = withoutRecordSeparator(lines[i].trim());
     if (t === '') continue;
     if ((lastIsPartial && i === lines.length - 1) || t.length > maxLineBytes) {
       if (nonBlank.length === 0) firstLong ??= t;

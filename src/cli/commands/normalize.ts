@@ -78,8 +78,11 @@ Exit status: 0 when every input was read (quarantined records included), 1 on a 
     }
     if (positionals.length === 0) throw new UsageError('no INPUT given (a file, directory, glob, or - for standard input)');
     const o = readOptionsFrom(values);
-    // Never read what this run writes (an output or quarantine file inside an input folder).
+    // Never read what this run writes: an input named as the output would be emptied before it is read; an
+    // output or quarantine file of an earlier run inside an input folder is passed over.
     const written = new Set([values.out, o.quarantine].filter((p): p is string => !!p && p !== '-').map((p) => resolve(p)));
+    const clash = positionals.find((p) => p !== '-' && written.has(resolve(p)));
+    if (clash) throw new UsageError(`${clash} is both an input and an output (--out or --quarantine)`);
     const sources = expandInputs(positionals).filter((s) => s.name === '-' || !written.has(resolve(s.name)));
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
     const q = new Quarantine(o.quarantine);

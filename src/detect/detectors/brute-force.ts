@@ -29,6 +29,7 @@ export function bruteForce(rule: Rule): Detector {
       const key = `${g.id}\u0001${g.episode}`;
       let list = hit.get(key);
       const known = list?.includes(a.user);
+      let added = false;
       if (!known) {
         const burst = attemptsWithin(a, s.t, burstMs) >= burstN;
         const sustained = attemptsWithin(a, s.t, sustainedMs) >= sustainedN;
@@ -38,9 +39,13 @@ export function bruteForce(rule: Rule): Detector {
           list ??= [];
           list.push(a.user);
           hit.set(key, list);
+          added = true;
         }
       }
       if (!list) return;
+      // Rebuilding the finding costs as much as its addresses: at most once a minute of event time unless it grew.
+      if (!added && s.t - (g.evaluated[rule.id] ?? -Infinity) < 60_000) return;
+      g.evaluated[rule.id] = s.t;
       const accounts = list.map((u) => g.accounts.get(u.toLowerCase())).filter((x) => !!x);
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
       const ips = new Set<string>();

@@ -23,6 +23,8 @@ export function impossibleTravel(rule: Rule): Detector {
       if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon) return;
       const prev = ctx.profiles.user(s)?.lastOk;
       if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || prev.ip === s.ip) return;
+      // Within one country, address geolocation (mobile carriers, ISP pools) is too coarse to prove travel.
+      if (!prev.country || !s.country || prev.country === s.country) return;
       const km = distanceKm(prev.lat, prev.lon, s.lat, s.lon);
       if (km < minKm) return;
       const h = Math.max(s.t - prev.t, 60_000) / 3600_000;
