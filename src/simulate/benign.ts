@@ -99,7 +99,7 @@ export type Emit = (e: SimEvent) => void;
 export function benignOrgDay(org: Org, day: number, dayUtc: number, plan: BenignPlan, rng: Rng, emit: Emit): void {
   const mondayRush = plan.monday?.org === org && plan.monday.day === day;
   for (const user of org.users) userDay(user, day, dayUtc, plan, mondayRush, rng, emit);
-  for (const s of plan.stalePhones) if (s.user.org === org) stalePhoneDay(s, dayUtc, rng, emit);
+  for (const s of plan.stalePhones) if (s.user.org === org) stalePhoneDay(s, day, dayUtc, rng, emit);
 }
 
 function ev(user: User, t: number, src: Address, result: Result, client: Client, ua: string, interactive: boolean, mfa: boolean): SimEvent {
@@ -130,10 +130,12 @@ function userDay(user: User, day: number, dayUtc: number, plan: BenignPlan, mond
 
   if (weekend) {
     const n = rng.chance(0.3) ? rng.range(1, 2) : 0;
+    const earliest = trip && day === trip.from ? phoneFrom : 9.5; // travelling until the afternoon
     for (let i = 0; i < n; i++) {
-      const h = rng.real(9.5, 21.5);
+      const h = rng.real(earliest, 21.5);
       const mobile = rng.chance(0.4);
-      emit(ev(user, localTime(tz, dayUtc, h), mobile ? rng.pick(user.phone) : desk, Result.Success, 'browser', mobile ? user.phoneUa : user.desktopUa, true, org.mfa && i === 0));
+      const src = mobile && !trip ? rng.pick(user.phone) : desk;
+      emit(ev(user, localTime(tz, dayUtc, h), src, Result.Success, 'browser', mobile ? user.phoneUa : user.desktopUa, true, org.mfa && i === 0));
     }
     return;
   }
@@ -202,9 +204,10 @@ function forgottenPassword(l: Lockout, desk: Address, dayUtc: number, rng: Rng, 
   return t;
 }
 
-/** The stale phone's failures within this local day: every 15 minutes, from the phone's network or home Wi-Fi. */
-function stalePhoneDay(s: StalePhone, dayUtc: number, rng: Rng, emit: Emit): void {
+/** The stale phone's failures within this local day: every 15 minutes, from the phone's network or home Wi-Fi (or abroad). */
+function stalePhoneDay(s: StalePhone, day: number, dayUtc: number, rng: Rng, emit: Emit): void {
   const u = s.user;
+  const trip = tripOn(u, day);
   const dayStart = localTime(u.org.timeZone, dayUtc, 0);
   const dayEnd = localTime(u.org.timeZone, dayUtc, 24);
   const from = Math.max(s.from, dayStart);
@@ -216,7 +219,7 @@ function stalePhoneDay(s: StalePhone, dayUtc: number, rng: Rng, emit: Emit): voi
   for (; t < to; t += period) {
     const hour = ((t - dayStart) / HOUR) % 24;
     const atHome = hour < 8 || hour > 19;
-    const src = atHome ? u.home : u.phone[0];
+    const src = trip ? trip.addrs[0] : atHome ? u.home : u.phone[0];
     emit(ev(u, t + rng.real(-20, 20) * 1000, src, Result.BadPassword, u.mailClient, u.mailUa, true, false));
   }
 }

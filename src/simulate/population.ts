@@ -194,7 +194,8 @@ export function buildPopulation(opts: PopulationOptions, rng: Rng, space: Addres
     const size = Math.max(3, Math.round(r.range(lo, hi) * opts.scale));
     const org: Org = {
       idx: i,
-      id: tenantIdFor(opts.format, r, slug, domain, awsAccount),
+      // From its own stream, so the same seed tells the same story in every format.
+      id: tenantIdFor(opts.format, r.fork('tenant'), slug, domain, awsAccount),
       name,
       kind,
       sector: SECTOR_OF[kind],
@@ -276,7 +277,7 @@ function planTrips(user: User, days: number, rng: Rng, space: AddressSpace): voi
   while (count-- > 0 && earliest < days - 1) {
     const from = rng.range(earliest, days - 1);
     const to = Math.min(days - 1, from + rng.range(1, 4));
-    const country = rng.pick(TRAVEL[user.org.country].filter(visitable));
+    const country = rng.pick(TRAVEL[user.org.country].filter((c) => c !== user.country && visitable(c)));
     const kinds = NETBLOCKS.filter((b) => b.country === country && (b.kind === 'broadband' || b.kind === 'mobile'));
     const addrs = [space.take(rng.pick(kinds)), space.take(rng.pick(kinds))];
     user.trips.push({ from, to, country, addrs });

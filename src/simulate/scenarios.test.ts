@@ -47,6 +47,7 @@ describe('scenario files', () => {
     ];
     for (const [name, text, message] of cases) assert.throws(() => loadScenarioFile(write(name, text)), (e: Error) => e instanceof ScenarioError && message.test(e.message), name);
     assert.throws(() => loadScenarioFile(join(tmp, 'absent.yaml')), /cannot read scenario .*absent\.yaml: ENOENT/);
+    assert.throws(() => loadScenarioDir(join(tmp, 'no-such-folder')), /cannot read the scenario folder .*no-such-folder: ENOENT/);
   });
 
   test('--scenario replaces the scenario with its id, or adds a new one', () => {

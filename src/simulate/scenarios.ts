@@ -188,8 +188,9 @@ export function loadScenarioDir(dir: string): Scenario[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
-  } catch {
-    return [];
+  } catch (e) {
+    // A missing scenarios/ folder would silently give a world without attacks.
+    throw new ScenarioError(`cannot read the scenario folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const out: Scenario[] = [];
   for (const n of names) {

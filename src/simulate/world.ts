@@ -62,18 +62,14 @@ export function generateWorld(o: WorldOptions): WorldSummary {
   let files = 0;
 
   const end = o.start + o.days * DAY;
-  const buckets = new Map<number, SimEvent[]>();
+  const buckets: SimEvent[][] = Array.from({ length: o.days }, () => []);
   const emit = (e: SimEvent) => {
-    if (e.t < o.start || e.t >= end) return;
-    const d = Math.floor((e.t - o.start) / DAY);
-    let b = buckets.get(d);
-    if (!b) buckets.set(d, (b = []));
-    b.push(e);
+    if (e.t >= o.start && e.t < end) buckets[Math.floor((e.t - o.start) / DAY)].push(e);
   };
 
   const writeDay = (d: number) => {
-    const events = buckets.get(d) ?? [];
-    buckets.delete(d);
+    const events = buckets[d];
+    buckets[d] = [];
     const byOrg: SimEvent[][] = orgs.map(() => []);
     for (const e of sortByTime(events, o.start + d * DAY)) byOrg[e.org.idx].push(e);
     const ids = Rng.from(o.seed, 'ids', d);

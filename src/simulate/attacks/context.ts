@@ -54,16 +54,18 @@ export function pickOrgs(s: Scenario, ctx: AttackContext, rng: Rng, prefer?: (o:
   return shuffled.slice(0, Math.min(s.targets.organisations, shuffled.length));
 }
 
-/** Real accounts to target in an organisation. */
-export function pickAccounts(s: Scenario, org: Org, rng: Rng): User[] {
+/** Real accounts to target in an organisation (among `eligible` of its staff when given and not empty). */
+export function pickAccounts(s: Scenario, org: Org, rng: Rng, eligible?: (u: User) => boolean): User[] {
   const t = s.targets;
   const n = Math.min(org.users.length, Math.max(1, t.accounts ?? Math.round((t.account_share ?? 0.1) * org.users.length)));
+  const preferred = eligible ? org.users.filter(eligible) : [];
+  const staff = preferred.length >= n ? preferred : org.users;
   if (t.pick === 'senior') {
-    const senior = rng.shuffle(org.users.filter((u) => u.senior));
-    const rest = rng.shuffle(org.users.filter((u) => !u.senior));
+    const senior = rng.shuffle(staff.filter((u) => u.senior));
+    const rest = rng.shuffle(staff.filter((u) => !u.senior));
     return [...senior, ...rest].slice(0, n);
   }
-  return rng.sample(org.users, n);
+  return rng.sample(staff, n);
 }
 
 /** Names an attacker guesses that match no account: role mailboxes and plausible staff names. */

@@ -20,7 +20,8 @@ export function travelAttack(s: TravelScenario, index: number, ctx: AttackContex
 
   const events: SimEvent[] = [];
   for (const org of orgs) {
-    const users = pickAccounts(s, org, rng.fork('accounts', org.idx)).filter((u) => !u.remote || u.country === org.country);
+    // Victims at home all week, so their own sign-in comes from where they live.
+    const users = pickAccounts(s, org, rng.fork('accounts', org.idx), (u) => u.country === org.country && u.trips.length === 0);
     for (const user of users) {
       // An address on another continent than the victim's home.
       const far = (s.sources.countries ?? ['NG', 'VN', 'BR', 'ID', 'IN']).filter((c) => continentOf(c) !== continentOf(user.country));

@@ -16,11 +16,20 @@ import type { Sink, Writer } from './types.js';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number) => (n < 10 ? '0' : '') + n;
 
-/** "Aug  4 08:01:02" */
+let cachedDay = NaN;
+let cachedPrefix = '';
+
+/** "Aug  4 08:01:02" (the date part cached: stamps come in time order). */
 function stamp(t: number): string {
-  const d = new Date(t);
-  const day = d.getUTCDate();
-  return `${MONTHS[d.getUTCMonth()]} ${day < 10 ? ' ' : ''}${day} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  const day = Math.floor(t / 86_400_000);
+  if (day !== cachedDay) {
+    const d = new Date(day * 86_400_000);
+    const date = d.getUTCDate();
+    cachedDay = day;
+    cachedPrefix = `${MONTHS[d.getUTCMonth()]} ${date < 10 ? ' ' : ''}${date} `;
+  }
+  const s = Math.floor((t - day * 86_400_000) / 1000);
+  return `${cachedPrefix}${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
 }
 
 export function sshdWriter(): Writer {
