@@ -72,27 +72,31 @@ export class FindingSink {
 
   upsert(d: FindingDraft): string {
     const uid = findingUid(d.rule.id, d.tenant, d.key);
-    const ips = [...d.ips].sort();
-    const accounts = [...d.accounts].sort();
-    const compromised = d.compromised ? [...d.compromised].sort() : [];
+    const rawIps = Array.isArray(d.ips) ? d.ips : [...d.ips];
+    const rawAccounts = Array.isArray(d.accounts) ? d.accounts : [...d.accounts];
+    const rawCompromised = d.compromised ? (Array.isArray(d.compromised) ? d.compromised : [...d.compromised]) : [];
     const severity = SEVERITY_IDS[d.severity ?? d.rule.severity];
     const prev = this.open.get(uid);
-    const fresh = d.evidence.map(evidenceOf);
-    const evidence = prev ? mergeEvidence(prev.evidence, fresh) : fresh.slice(0, EVIDENCE_FIRST + EVIDENCE_LAST);
     if (prev) {
       const grew =
-        accounts.length > prev.accounts ||
-        compromised.length > prev.compromised ||
+        rawAccounts.length > prev.accounts ||
+        rawCompromised.length > prev.compromised ||
         severity > prev.severity ||
-        ips.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
+        rawIps.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
         d.time - prev.lastEmitted >= 6 * 3600_000;
       if (!grew) {
-        // Rendered only if still the latest at the end of input (rendering big findings on every event is costly).
+        // Sorted and rendered only if still the latest at the end of input: most updates are superseded.
         const sev = Math.max(severity, prev.severity);
-        this.pending.set(uid, () => render(uid, d, 2, sev, ips, accounts, compromised, evidence));
+        const fresh = d.evidence.map(evidenceOf);
+        this.pending.set(uid, () => render(uid, d, 2, sev, [...rawIps].sort(), [...rawAccounts].sort(), [...rawCompromised].sort(), mergeEvidence(prev.evidence, fresh)));
         return uid;
       }
     }
+    const ips = [...rawIps].sort();
+    const accounts = [...rawAccounts].sort();
+    const compromised = [...rawCompromised].sort();
+    const fresh = d.evidence.map(evidenceOf);
+    const evidence = prev ? mergeEvidence(prev.evidence, fresh) : fresh.slice(0, EVIDENCE_FIRST + EVIDENCE_LAST);
     this.pending.delete(uid);
     const line = render(uid, d, prev ? 2 : 1, severity, ips, accounts, compromised, evidence);
     this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: JSON.stringify({ ...line, activity_id: 2, activity_name: 'Update', type_uid: 200402, time: 0 }) });

@@ -108,12 +108,17 @@ function get(o: any, camel: string): any {
   if (!o || typeof o !== 'object') return undefined;
   const v = o[camel];
   if (v !== undefined && v !== null) return v;
-  const pascal = camel[0].toUpperCase() + camel.slice(1);
-  const p = o[pascal];
+  let spellings = SPELLINGS.get(camel);
+  if (!spellings) {
+    spellings = [camel[0].toUpperCase() + camel.slice(1), camel.toLowerCase()];
+    SPELLINGS.set(camel, spellings); // built once per field name: this runs several times per record
+  }
+  const p = o[spellings[0]];
   if (p !== undefined && p !== null) return p;
-  const l = o[camel.toLowerCase()];
+  const l = o[spellings[1]];
   return l === null ? undefined : l;
 }
+const SPELLINGS = new Map<string, [string, string]>();
 
 const SIGNIN_CATEGORIES = /^(SignInLogs|NonInteractiveUserSignInLogs|AADNonInteractiveUserSignInLogs|SigninLogs)$/i;
 const NON_USER_CATEGORIES = /^(ServicePrincipalSignInLogs|ManagedIdentitySignInLogs|AADServicePrincipalSignInLogs|AADManagedIdentitySignInLogs)$/i;

@@ -16,7 +16,9 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
   const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
   /** tenant \u0001 user -> recent valid-password events (OCSF events, so they survive checkpoints). */
   const recentValid = new BoundedMap<string, Signal['ev'][]>(200000);
-  const raised = new Set<string>();
+  const checked = new BoundedMap<string, true>(100000);
+  /** tenant -> accounts with entries in recentValid (an index; entries evicted from recentValid are pruned lazily). */
+  const validUsers = new Map<string, Set<string>>();
 
   function matches(g: AttemptGroup, s: Signal): string | undefined {
     if (s.t < g.first || s.t > g.last + graceMs) return undefined;
@@ -28,8 +30,11 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
   }
 
   function check(g: AttemptGroup, attackUid: string, s: Signal, ctx: DetectorContext) {
+    const seenKey = `${attackUid}\u0001${s.tenant}\u0001${s.userKey}\u0001${s.t}\u0001${s.ip}`;
+    if (checked.has(seenKey)) return; // the same valid-password event against the same attack: already judged
     const how = matches(g, s);
     if (!how) return;
+    checked.set(seenKey, true);
     const a = g.accounts.get(s.userKey);
     if (a) a.valid = true;
     report(
@@ -50,7 +55,6 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
   }
 
   function report(c: Compromise, ctx: DetectorContext) {
-    const id = `${c.tenant}\u0001${c.user.toLowerCase()}\u0001${c.key}`;
     const success = c.s.ok;
     ctx.sink.upsert({
       rule,
@@ -68,15 +72,20 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       evidence: [c.s],
       data: c.data,
     });
-    raised.add(id);
   }
 
   return {
     rule,
     report,
-    state: () => ({ v: [...recentValid.entries()] }),
+    state: () => ({ v: [...recentValid.entries()], c: [...checked.entries()] }),
     restore(st: any) {
-      for (const [k, v] of st?.v ?? []) recentValid.set(k, v);
+      for (const [k, v] of st?.v ?? []) {
+        recentValid.set(k, v);
+        const [tenant, user] = String(k).split('\u0001');
+        if (!validUsers.has(tenant)) validUsers.set(tenant, new Set());
+        validUsers.get(tenant)!.add(user);
+      }
+      for (const [k, v] of st?.c ?? []) checked.set(k, v);
     },
     onEvent(s: Signal, ctx: DetectorContext) {
       if (!s.passwordValid) return;
@@ -88,12 +97,22 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.time <= rememberMs);
       if (list.length < 16) list.push(s.ev);
       recentValid.set(key, list);
+      let users = validUsers.get(s.tenant);
+      if (!users) validUsers.set(s.tenant, (users = new Set()));
+      users.add(s.userKey);
     },
     /** An attack was raised or grew: check remembered valid-password events of its accounts. */
     onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext) {
-      for (const [userKey] of g.accounts.entries()) {
+      // Few accounts of an organisation have recent valid-password events; walk those, not the attack's accounts.
+      const users = validUsers.get(g.tenant);
+      if (!users) return;
+      for (const userKey of users) {
+        if (!g.accounts.has(userKey)) continue;
         const list = recentValid.get(`${g.tenant}\u0001${userKey}`);
-        if (!list) continue;
+        if (!list) {
+          users.delete(userKey);
+          continue;
+        }
         for (const ev of list) check(g, uid, toSignal(ev), ctx);
       }
     },

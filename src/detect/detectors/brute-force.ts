@@ -43,8 +43,8 @@ export function bruteForce(rule: Rule): Detector {
         }
       }
       if (!list) return;
-      // Rebuilding the finding costs as much as its addresses: at most once a minute of event time unless it grew.
-      if (!added && s.t - (g.evaluated[rule.id] ?? -Infinity) < 60_000) return;
+      // Rebuilding the finding costs as much as its addresses: at most every 5 minutes of event time unless an account was added.
+      if (!added && s.t - (g.evaluated[rule.id] ?? -Infinity) < 5 * 60_000) return;
       g.evaluated[rule.id] = s.t;
       const accounts = list.map((u) => g.accounts.get(u.toLowerCase())).filter((x) => !!x);
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
