@@ -34,7 +34,12 @@ Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.d
     let code = await simulate.run(simArgs);
     if (code !== 0) return code;
     process.stderr.write(`2/2 detecting (vigil detect --db ${join(dir, 'vigil.db')} ...)\n`);
-    const intel = [join(world, 'intel', 'tor-exits.txt')].filter(existsSync).map((p) => `--intel=tor:${p}`);
+    const intel = [
+      ['tor', join(world, 'intel', 'tor-exits.txt')],
+      ['vpn', join(world, 'intel', 'vpn-ranges.txt')],
+    ]
+      .filter(([, p]) => existsSync(p))
+      .map(([kind, p]) => `--intel=${kind}:${p}`);
     code = await detect.run(['--db', join(dir, 'vigil.db'), '--out', join(dir, 'findings.jsonl'), '--quarantine', join(dir, 'quarantine.jsonl'), ...intel, join(world, 'logs')]);
     if (code !== 0) return code;
     process.stderr.write(

@@ -2,7 +2,7 @@
  * @module detect/detectors/anonymizer-signin
  * A sign-in through Tor (or a listed malicious address) that the account has never used: nearly never the owner.
  * Commercial VPNs and hosting addresses are common among staff, so they raise a finding only when the account was
- * under attack in the days before (then the VPN is likely the attacker's).
+ * under attack in the days before from that same exit address.
  */
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
@@ -18,7 +18,11 @@ export function anonymizerSignin(rule: Rule): Detector {
       if (used.includes(s.anon)) return;
       const strong = s.anon === 'tor' || s.anon === 'malicious';
       if (!strong) {
-        const attacked = ctx.tracker.groupsOf(s.tenant, s.userKey).some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs);
+        // Staff use commercial VPNs all the time, even during an attack on them: only a VPN exit the attack itself
+        // used (the same address: VPN netblocks are shared by crowds) says the attacker is behind this sign-in.
+        const attacked = ctx.tracker
+          .groupsOf(s.tenant, s.userKey)
+          .some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs && g.ips.has(s.ip));
         if (!attacked) return;
       }
       const prev = ctx.profiles.user(s)?.lastOk;
@@ -33,7 +37,7 @@ export function anonymizerSignin(rule: Rule): Detector {
         desc:
           `${s.user} ${s.ok ? 'signed in' : `gave the right password (then stopped by ${s.reason.replace('_', ' ')})`} from ${s.ip}, a listed ${s.anon} address; ` +
           `this account has not used one before` + (prev ? ` (last sign-in ${hours(s.t - prev.t)} earlier from ${prev.ip}${prev.country ? `, ${prev.country}` : ''})` : '') +
-          (strong ? '.' : ', and it was under attack in the days before.'),
+          (strong ? '.' : ', and the attack on it in the days before came through the same exit.'),
         severity: strong ? 'high' : rule.severity,
         ips: [s.ip],
         accounts: [s.user],

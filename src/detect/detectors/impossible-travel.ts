@@ -21,7 +21,10 @@ export function impossibleTravel(rule: Rule): Detector {
     rule,
     onEvent(s: Signal, ctx: DetectorContext) {
       if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon) return;
-      const prev = ctx.profiles.user(s)?.lastOk;
+      const profile = ctx.profiles.user(s);
+      // A country this account already signs in from (a trip in progress: phone at home, laptop abroad) is no jump.
+      if (profile?.countries.includes(s.country)) return;
+      const prev = profile?.lastOk;
       if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || prev.ip === s.ip) return;
       // Within one country, address geolocation (mobile carriers, ISP pools) is too coarse to prove travel.
       if (!prev.country || !s.country || prev.country === s.country) return;
