@@ -92,3 +92,18 @@ test('a run killed with SIGKILL and started again ends with the output of an uni
     assert.equal(readFileSync(out, 'utf8'), expected, `killed after ${delay} ms: output differs from the uninterrupted run`);
   }
 });
+
+test('--threads 2 (reading on a worker thread) writes exactly the findings of --threads 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threads-'));
+  const input = join(dir, 'in.jsonl');
+  const events = [...fixture('spray-then-compromise'), ...fixture('stuffing'), ...fixture('mfa-fatigue')].sort((a, b) => a.time - b.time);
+  writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const outs = [1, 2].map((t) => {
+    const out = join(dir, `t${t}.jsonl`);
+    const r = vigil(['detect', '--no-geo', '-q', join(dir, `q${t}.jsonl`), '--threads', String(t), '--db', join(dir, `t${t}.db`), '-o', out, input]);
+    assert.equal(r.status, 0, r.stderr);
+    return readFileSync(out, 'utf8');
+  });
+  assert.ok(outs[0].length > 1000, 'findings were written');
+  assert.equal(outs[1], outs[0]);
+});

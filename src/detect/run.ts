@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { openSync, readSync, closeSync } from 'node:fs';
-import type { Enricher } from '../enrich/index.js';
+import type { Enricher, EnricherOptions } from '../enrich/index.js';
+import { ThreadedReader } from '../ingest/threaded-reader.js';
 import { Quarantine } from '../ingest/quarantine.js';
 import { newStats, readSource, type ReadOptions, type ReadStats } from '../ingest/reader.js';
 import type { Source } from '../ingest/sources.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** Receives every finding line in order (replayed ones first on a resume). */
   emit: (finding: Record<string, unknown>) => Promise<void> | void;
   checkpointEvents?: number;
+  /** Read, normalise and enrich on a worker thread with these enrichment options (detection stays here). */
+  threaded?: EnricherOptions;
   latenessMs?: number;
   onProgress?: (stats: ReadStats) => void;
 }
@@ -109,6 +112,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
 
   const every = o.checkpointEvents ?? 250_000;
   const stats = result.stats;
+  const threaded = o.threaded ? new ThreadedReader(o.threaded) : undefined;
+  try {
   for (const src of sources) {
     const fp = fileFingerprint(src);
     const prev = fp ? (getInput.get(fp) as { status: string; line: number; run_id: string } | undefined) : undefined;
@@ -122,12 +127,13 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     let sinceCheckpoint = 0;
     let midFileOk = true;
     const q0 = stats.quarantined;
-    for await (const batch of readSource(src, o.read, o.quarantine, stats)) {
+    const batches = threaded && src.name !== '-' ? threaded.read(src, o.read, o.quarantine, stats) : readSource(src, o.read, o.quarantine, stats);
+    for await (const batch of batches) {
       for (const ev of batch) {
         const at = ev.unmapped.source?.line ?? 0;
         if (at <= resumeLine) continue;
         if (ev.unmapped.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
-        o.enricher.enrich(ev);
+        if (!threaded || src.name === '-') o.enricher.enrich(ev);
         engine.push(ev);
         events++;
         sinceCheckpoint++;
@@ -140,6 +146,9 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
       o.onProgress?.(stats);
     }
     if (fp) await commit({ fp, src, status: 'done', line, events, q: stats.quarantined - q0 });
+  }
+  } finally {
+    await threaded?.close();
   }
   engine.flush();
   await commit();

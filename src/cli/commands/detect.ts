@@ -33,6 +33,8 @@ ${READ_USAGE}
       --orgs FILE      organisations file (names, sectors, languages), used by campaigns and notifications
       --campaigns FILE write campaigns here as JSON lines
       --lateness MIN   how many minutes out of order events may arrive and still be ordered (default 10)
+      --threads N      1 (default): everything on one thread; 2: read, normalise and enrich on a worker
+                       thread while detection runs on the main one (same findings either way)
   -h, --help           show this help
 
 A summary table (findings by type and organisation) goes to standard error at the end.
@@ -47,6 +49,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
       campaigns: { type: 'string' },
       lateness: { type: 'string' },
       'checkpoint-events': { type: 'string' },
+      threads: { type: 'string' },
     });
     if (values.help) {
       console.log(detect.usage);
@@ -56,6 +59,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     const o = readOptionsFrom(values);
     const lateness = intOption(values.lateness, 'lateness', 0, 7 * 24 * 60) ?? 10;
     const checkpointEvents = intOption(values['checkpoint-events'], 'checkpoint-events', 1, 1e9);
+    const threads = intOption(values.threads, 'threads', 1, 2) ?? 1;
     const rules = loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
@@ -76,6 +80,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         command: ['vigil', 'detect', ...argv].join(' '),
         emit: (f) => out.write(f),
         checkpointEvents,
+        threaded: threads > 1 ? { intel: o.intel, geo: o.geo } : undefined,
         latenessMs: lateness * 60_000,
         onProgress: (st) => progress.tick((s) => `${st.records} records, ${Math.round(st.records / s)}/s, ${humanBytes(st.bytes)}, ${st.quarantined} quarantined`),
       });

@@ -1,0 +1,46 @@
+/**
+ * @module ingest/read-worker
+ * The worker thread half of the threaded reader: reads, normalises and enriches one source at a time and posts
+ * events back in batches, with its quarantine entries and counts. Detection stays on the main thread, so the two
+ * cores work as a pipeline and results are the same as reading in one thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { Enricher, type EnricherOptions } from '../enrich/index.js';
+import { Quarantine, type QuarantineEntry } from './quarantine.js';
+import { newStats, readSource, type ReadOptions } from './reader.js';
+import type { Source } from './sources.js';
+
+class ForwardingQuarantine extends Quarantine {
+  entries: QuarantineEntry[] = [];
+  override add(entry: QuarantineEntry): void {
+    this.entries.push(entry);
+  }
+}
+
+let enricher: Promise<Enricher> | undefined;
+let credits = 0;
+let wake: (() => void) | undefined;
+
+parentPort!.on('message', async (m: { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions } | { type: 'credit'; n: number }) => {
+  if (m.type === 'credit') {
+    credits += m.n;
+    wake?.();
+    return;
+  }
+  try {
+    enricher ??= Enricher.create({ ...m.enrich, warn: (msg) => parentPort!.postMessage({ type: 'warn', message: msg }) });
+    const e = await enricher;
+    const q = new ForwardingQuarantine(undefined);
+    const stats = newStats();
+    for await (const batch of readSource(m.src, m.opts, q, stats)) {
+      for (const ev of batch) e.enrich(ev);
+      while (credits <= 0) await new Promise<void>((r) => (wake = r));
+      credits--;
+      // One JSON string per batch crosses threads far cheaper than a structured clone of many small objects.
+      parentPort!.postMessage({ type: 'batch', events: JSON.stringify(batch), quarantine: q.entries.splice(0), stats });
+    }
+    parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
+  } catch (err) {
+    parentPort!.postMessage({ type: 'error', message: (err as Error).message });
+  }
+});

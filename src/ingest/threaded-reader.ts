@@ -1,0 +1,77 @@
+/**
+ * @module ingest/threaded-reader
+ * Reads sources on a worker thread (read, normalise, enrich) while the caller detects on the main thread: the two
+ * cores as a pipeline. Events arrive in exactly the order the in-thread reader gives, so findings do not depend on
+ * it. Standard input is read in-thread. At most a few batches are in flight, so memory stays bounded.
+ */
+import { Worker } from 'node:worker_threads';
+import type { EnricherOptions } from '../enrich/index.js';
+import type { AuthEvent } from '../ocsf/authentication.js';
+import type { Quarantine, QuarantineEntry } from './quarantine.js';
+import type { ReadOptions, ReadStats } from './reader.js';
+import type { Source } from './sources.js';
+
+const IN_FLIGHT = 4;
+
+export class ThreadedReader {
+  private worker: Worker | undefined;
+
+  constructor(private readonly enrich: EnricherOptions) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // Under tsx (tests) the module is TypeScript; built, it is JavaScript.
+    const file = new URL(import.meta.url.endsWith('.ts') ? './read-worker.ts' : './read-worker.js', import.meta.url);
+    this.worker = new Worker(file);
+    this.worker.unref();
+    return this.worker;
+  }
+
+  /** Events of one source, enriched, in batches. */
+  async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
+    const w = this.start();
+    const base = { ...stats };
+    const queue: any[] = [];
+    let wake: (() => void) | undefined;
+    const onMessage = (m: any) => {
+      if (m.type === 'warn') {
+        process.stderr.write(`vigil: warning: ${m.message}\n`);
+        return;
+      }
+      queue.push(m);
+      wake?.();
+    };
+    const onError = (e: Error) => {
+      queue.push({ type: 'error', message: e.message });
+      wake?.();
+    };
+    w.on('message', onMessage);
+    w.on('error', onError);
+    const { stdin: _ignored, ...plainOpts } = opts;
+    w.postMessage({ type: 'read', src, opts: plainOpts, enrich: { ...this.enrich, warn: undefined } });
+    w.postMessage({ type: 'credit', n: IN_FLIGHT });
+    const apply = (m: { quarantine: QuarantineEntry[]; stats: ReadStats }) => {
+      for (const e of m.quarantine) q.add(e);
+      for (const k of Object.keys(base) as (keyof ReadStats)[]) stats[k] = base[k] + m.stats[k];
+    };
+    try {
+      for (;;) {
+        while (!queue.length) await new Promise<void>((r) => (wake = r));
+        const m = queue.shift();
+        if (m.type === 'error') throw new Error(m.message);
+        apply(m);
+        if (m.type === 'done') return;
+        w.postMessage({ type: 'credit', n: 1 });
+        yield JSON.parse(m.events) as AuthEvent[];
+      }
+    } finally {
+      w.off('message', onMessage);
+      w.off('error', onError);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
