@@ -20,9 +20,13 @@ export class ThreadedReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // Under tsx (tests) the module is TypeScript; built, it is JavaScript.
-    const file = new URL(import.meta.url.endsWith('.ts') ? './read-worker.ts' : './read-worker.js', import.meta.url);
-    this.worker = new Worker(file);
+    if (import.meta.url.endsWith('.ts')) {
+      // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
+      const api = import.meta.resolve('tsx/esm/api');
+      const file = new URL('./read-worker.ts', import.meta.url).href;
+      const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(file)});`;
+      this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+    } else this.worker = new Worker(new URL('./read-worker.js', import.meta.url));
     this.worker.unref();
     return this.worker;
   }
