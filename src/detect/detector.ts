@@ -53,3 +53,30 @@ export function hours(ms: number): string {
 export function iso(t: number): string {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * The evaluation schedule of detectors that judge a whole attempt group (spray, stuffing): at most every
+ * `everyMs` of event time as attempts arrive, and once more at the end of input for groups with attempts since,
+ * judged as if `settleMs` had passed (a finished log has no later events to move time on).
+ */
+export function periodicGroupEvaluation(
+  rule: Rule,
+  everyMs: number,
+  settleMs: number,
+  evaluate: (g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) => void,
+): Pick<Detector, 'onAttempt' | 'onFlush'> {
+  return {
+    onAttempt(g, s, ctx) {
+      if (s.t - (g.evaluated[rule.id] ?? -Infinity) < everyMs) return;
+      g.evaluated[rule.id] = s.t;
+      evaluate(g, s.t, s, ctx);
+    },
+    onFlush(now, ctx) {
+      for (const [, g] of ctx.tracker.groups.entries()) {
+        if ((g.evaluated[rule.id] ?? -Infinity) >= g.last) continue;
+        g.evaluated[rule.id] = now + settleMs;
+        evaluate(g, now + settleMs, undefined, ctx);
+      }
+    },
+  };
+}

@@ -4,7 +4,7 @@
  * the organisation, from many (often residential proxy) addresses within an hour or so.
  */
 import { groupFacts, settledAccounts, type AttemptGroup } from '../attempts.js';
-import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
 
@@ -15,54 +15,41 @@ export function credentialStuffing(rule: Rule): Detector {
   const minIps = param(rule, 'min_ips');
   const settleMs = param(rule, 'settle_minutes') * 60_000;
   const evalMs = param(rule, 'evaluate_every_minutes') * 60_000;
-  return {
-    rule,
-    onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
-      if (s.t - (g.evaluated[rule.id] ?? -Infinity) < evalMs) return;
-      evaluate(g, s.t, s, ctx);
-    },
-    onFlush(now: number, ctx: DetectorContext) {
-      // End of input: evaluate groups with attempts since their last evaluation, as if the settle time had passed.
-      for (const [, g] of ctx.tracker.groups.entries()) if ((g.evaluated[rule.id] ?? -Infinity) < g.last) evaluate(g, now + settleMs, undefined, ctx);
-    },
-  };
+  return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
-    {
-      g.evaluated[rule.id] = now;
-      const accounts = settledAccounts(g, now, settleMs);
-      if (accounts.length < minAccounts || g.ips.size < minIps) return;
-      const attempts = accounts.reduce((n, a) => n + a.n, 0);
-      const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
-      if (unknown < minUnknown || attempts / accounts.length > maxPerAccount) return;
-      const valid = accounts.filter((a) => a.valid).map((a) => a.user);
-      const ips = [...g.ips.map.keys()];
-      const uid = ctx.sink.upsert({
-        rule,
-        tenant: g.tenant,
-        key: `${g.fp}\u0001${g.episode}`,
-        time: s ? s.t : g.last,
-        first: g.first,
-        last: g.last,
-        title: `Credential stuffing: ${accounts.length} account names tried`,
-        desc:
-          `${accounts.length} account names were tried ${attempts} times (${(attempts / accounts.length).toFixed(1)} per name) over ` +
-          `${hours(g.last - g.first)} from ${ips.length} addresses in ${g.asns.size} network(s) with one client ` +
-          `(${g.ua || 'no user agent'}); ${Math.round(unknown * 100)}% of the names do not exist here, as with a leaked ` +
-          `list of another service's credentials.` + (valid.length ? ` ${valid.length} pair(s) were valid.` : ''),
-        severity: valid.length ? 'critical' : rule.severity,
-        ips,
-        accounts: accounts.map((a) => a.user),
-        compromised: valid,
-        evidence: s ? [s] : [],
-        data: {
-          attempts,
-          unknown_account_ratio: Number(unknown.toFixed(3)),
-          ...groupFacts(g),
-        },
-      });
-      g.findings[rule.id] = uid;
-      ctx.attackRaised(g, uid, now);
-    }
+    const accounts = settledAccounts(g, now, settleMs);
+    if (accounts.length < minAccounts || g.ips.size < minIps) return;
+    const attempts = accounts.reduce((n, a) => n + a.n, 0);
+    const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
+    if (unknown < minUnknown || attempts / accounts.length > maxPerAccount) return;
+    const valid = accounts.filter((a) => a.valid).map((a) => a.user);
+    const ips = [...g.ips.map.keys()];
+    const uid = ctx.sink.upsert({
+      rule,
+      tenant: g.tenant,
+      key: `${g.fp}\u0001${g.episode}`,
+      time: s ? s.t : g.last,
+      first: g.first,
+      last: g.last,
+      title: `Credential stuffing: ${accounts.length} account names tried`,
+      desc:
+        `${accounts.length} account names were tried ${attempts} times (${(attempts / accounts.length).toFixed(1)} per name) over ` +
+        `${hours(g.last - g.first)} from ${ips.length} addresses in ${g.asns.size} network(s) with one client ` +
+        `(${g.ua || 'no user agent'}); ${Math.round(unknown * 100)}% of the names do not exist here, as with a leaked ` +
+        `list of another service's credentials.` + (valid.length ? ` ${valid.length} pair(s) were valid.` : ''),
+      severity: valid.length ? 'critical' : rule.severity,
+      ips,
+      accounts: accounts.map((a) => a.user),
+      compromised: valid,
+      evidence: s ? [s] : [],
+      data: {
+        attempts,
+        unknown_account_ratio: Number(unknown.toFixed(3)),
+        ...groupFacts(g),
+      },
+    });
+    g.findings[rule.id] = uid;
+    ctx.attackRaised(g, uid, now);
   }
 }

@@ -6,7 +6,7 @@
  * address that failed are typos, not victims, and don't count.
  */
 import { groupFacts, settledAccounts, type AttemptGroup } from '../attempts.js';
-import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
 
@@ -17,63 +17,50 @@ export function passwordSpray(rule: Rule): Detector {
   const maxRate = param(rule, 'max_attempts_per_account_hour');
   const stuffingUnknown = param(rule, 'stuffing_unknown_ratio');
   const distributedIps = param(rule, 'distributed_min_ips');
-  return {
-    rule,
-    onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
-      if (s.t - (g.evaluated[rule.id] ?? -Infinity) < evalMs) return;
-      evaluate(g, s.t, s, ctx);
-    },
-    onFlush(now: number, ctx: DetectorContext) {
-      // End of input: evaluate groups with attempts since their last evaluation, as if the settle time had passed.
-      for (const [, g] of ctx.tracker.groups.entries()) if ((g.evaluated[rule.id] ?? -Infinity) < g.last) evaluate(g, now + settleMs, undefined, ctx);
-    },
-  };
+  return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
-    {
-      g.evaluated[rule.id] = now;
-      const accounts = settledAccounts(g, now, settleMs);
-      if (accounts.length < minAccounts) return;
-      const spanH = Math.max(1, (g.last - g.first) / 3600_000);
-      const attempts = accounts.reduce((n, a) => n + a.n, 0);
-      const perAccountHour = accounts.reduce((n, a) => n + a.n / Math.max(1, (a.last - a.first) / 3600_000 + 1), 0) / accounts.length;
-      if (perAccountHour > maxRate) return; // hammering a few accounts is brute force
-      const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
-      if (unknown >= stuffingUnknown && attempts / accounts.length <= 2) return; // mostly unknown names once each: stuffing
-      const ips = [...g.ips.map.keys()];
-      const torShare = (g.anon.get('tor') ?? 0) / Math.max(1, g.attempts);
-      const distributed = ips.length >= distributedIps;
-      const valid = accounts.filter((a) => a.valid).map((a) => a.user);
-      const uid = ctx.sink.upsert({
-        rule,
-        tenant: g.tenant,
-        key: `${g.fp}\u0001${g.episode}`,
-        time: s ? s.t : g.last,
-        first: g.first,
-        last: g.last,
-        title: distributed ? `Distributed password spray against ${accounts.length} accounts` : `Password spray against ${accounts.length} accounts`,
-        desc:
-          `${accounts.length} accounts of this organisation failed to sign in ${attempts} times over ${hours(g.last - g.first)} ` +
-          `from ${ips.length} address${ips.length === 1 ? '' : 'es'} in ${g.nets.size} netblock(s) and ${g.asns.size} network(s)` +
-          `${torShare > 0 ? ` (${Math.round(torShare * 100)}% of attempts through Tor)` : ''}, all with the same client ` +
-          `(${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}); about ${perAccountHour.toFixed(1)} attempts per account per hour, ` +
-          `${Math.round(unknown * 100)}% on account names that do not exist. None of these accounts later signed in from those addresses.` +
-          (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
-        severity: valid.length ? 'critical' : distributed ? 'high' : rule.severity,
-        ips,
-        accounts: accounts.map((a) => a.user),
-        compromised: valid,
-        evidence: s ? [s] : [],
-        data: {
-          attempts,
-          span_hours: Number(spanH.toFixed(2)),
-          attempts_per_account_hour: Number(perAccountHour.toFixed(2)),
-          unknown_account_ratio: Number(unknown.toFixed(3)),
-          ...groupFacts(g),
-        },
-      });
-      g.findings[rule.id] = uid;
-      ctx.attackRaised(g, uid, now);
-    }
+    const accounts = settledAccounts(g, now, settleMs);
+    if (accounts.length < minAccounts) return;
+    const spanH = Math.max(1, (g.last - g.first) / 3600_000);
+    const attempts = accounts.reduce((n, a) => n + a.n, 0);
+    const perAccountHour = accounts.reduce((n, a) => n + a.n / Math.max(1, (a.last - a.first) / 3600_000 + 1), 0) / accounts.length;
+    if (perAccountHour > maxRate) return; // hammering a few accounts is brute force
+    const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
+    if (unknown >= stuffingUnknown && attempts / accounts.length <= 2) return; // mostly unknown names once each: stuffing
+    const ips = [...g.ips.map.keys()];
+    const torShare = (g.anon.get('tor') ?? 0) / Math.max(1, g.attempts);
+    const distributed = ips.length >= distributedIps;
+    const valid = accounts.filter((a) => a.valid).map((a) => a.user);
+    const uid = ctx.sink.upsert({
+      rule,
+      tenant: g.tenant,
+      key: `${g.fp}\u0001${g.episode}`,
+      time: s ? s.t : g.last,
+      first: g.first,
+      last: g.last,
+      title: distributed ? `Distributed password spray against ${accounts.length} accounts` : `Password spray against ${accounts.length} accounts`,
+      desc:
+        `${accounts.length} accounts of this organisation failed to sign in ${attempts} times over ${hours(g.last - g.first)} ` +
+        `from ${ips.length} address${ips.length === 1 ? '' : 'es'} in ${g.nets.size} netblock(s) and ${g.asns.size} network(s)` +
+        `${torShare > 0 ? ` (${Math.round(torShare * 100)}% of attempts through Tor)` : ''}, all with the same client ` +
+        `(${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}); about ${perAccountHour.toFixed(1)} attempts per account per hour, ` +
+        `${Math.round(unknown * 100)}% on account names that do not exist. None of these accounts later signed in from those addresses.` +
+        (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
+      severity: valid.length ? 'critical' : distributed ? 'high' : rule.severity,
+      ips,
+      accounts: accounts.map((a) => a.user),
+      compromised: valid,
+      evidence: s ? [s] : [],
+      data: {
+        attempts,
+        span_hours: Number(spanH.toFixed(2)),
+        attempts_per_account_hour: Number(perAccountHour.toFixed(2)),
+        unknown_account_ratio: Number(unknown.toFixed(3)),
+        ...groupFacts(g),
+      },
+    });
+    g.findings[rule.id] = uid;
+    ctx.attackRaised(g, uid, now);
   }
 }
