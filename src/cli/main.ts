@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { CliError, UsageError, type Command } from './command.js';
 import { demo } from './commands/demo.js';
 import { detect } from './commands/detect.js';
+import { exportCmd } from './commands/export.js';
+import { intel } from './commands/intel.js';
 import { normalize } from './commands/normalize.js';
 import { rules } from './commands/rules.js';
 import { simulate } from './commands/simulate.js';
@@ -15,7 +17,7 @@ import { InputError } from '../ingest/sources.js';
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
-const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules];
+const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules, intel, exportCmd];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

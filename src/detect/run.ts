@@ -28,6 +28,11 @@ export interface RunOptions {
   /** Receives every finding line in order (replayed ones first on a resume). */
   emit: (finding: Record<string, unknown>) => Promise<void> | void;
   checkpointEvents?: number;
+  /**
+   * After detection: join findings into campaigns. Returns finding update lines (campaign id, attribution); they are
+   * logged and emitted in the same transaction as the campaign tables are written, so a crash cannot split them.
+   */
+  campaigns?: (db: Db) => Record<string, unknown>[];
   /** Read, normalise and enrich on a worker thread with these enrichment options (detection stays here). */
   threaded?: EnricherOptions;
   latenessMs?: number;
@@ -152,6 +157,18 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   }
   engine.flush();
   await commit();
+  if (o.campaigns) {
+    const join = o.campaigns;
+    const updates = db.transaction(() => {
+      const lines = join(db) as Record<string, any>[];
+      for (const f of lines) insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, JSON.stringify(f));
+      return lines;
+    })();
+    for (const f of updates) {
+      result.findings.push(summaryOf(f));
+      await o.emit(f);
+    }
+  }
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
   return result;

@@ -40,10 +40,15 @@ Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.d
     ]
       .filter(([, p]) => existsSync(p))
       .map(([kind, p]) => `--intel=${kind}:${p}`);
-    code = await detect.run(['--db', join(dir, 'vigil.db'), '--out', join(dir, 'findings.jsonl'), '--quarantine', join(dir, 'quarantine.jsonl'), ...intel, join(world, 'logs')]);
+    const stix = join(world, 'intel', 'attackers.stix.json');
+    if (existsSync(stix)) intel.push(`--intel=${stix}`);
+    const orgs = join(world, 'orgs.yaml');
+    if (existsSync(orgs)) intel.push(`--orgs=${orgs}`);
+    code = await detect.run(['--db', join(dir, 'vigil.db'), '--out', join(dir, 'findings.jsonl'), '--campaigns', join(dir, 'campaigns.jsonl'), '--quarantine', join(dir, 'quarantine.jsonl'), ...intel, join(world, 'logs')]);
     if (code !== 0) return code;
     process.stderr.write(
       `\nFindings: ${join(dir, 'findings.jsonl')} (OCSF Detection Finding, one per line)\n` +
+        `Campaigns: ${join(dir, 'campaigns.jsonl')} (findings joined across organisations, with attribution)\n` +
         `Truth:    ${join(world, 'truth.json')} (what the simulator really did, to compare)\n` +
         `Store:    ${join(dir, 'vigil.db')} (SQLite: findings, detector memory)\n`,
     );

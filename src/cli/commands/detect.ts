@@ -10,6 +10,8 @@ import { expandInputs } from '../../ingest/sources.js';
 import { loadRules, DEFAULT_RULES_DIR } from '../../detect/rules.js';
 import { fileFingerprint, runDetection, type RunResult } from '../../detect/run.js';
 import { openStore } from '../../store/db.js';
+import { loadIntel, updateCampaigns, type Campaign } from '../../campaigns/index.js';
+import { loadOrganisations } from '../../orgs/organisations.js';
 import { intOption, parse, UsageError, type Command } from '../command.js';
 import { humanBytes, JsonLinesWriter, Progress, table } from '../output.js';
 import { READ_OPTIONS, READ_USAGE, readOptionsFrom, summaryLine } from './normalize.js';
@@ -63,6 +65,9 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     const rules = loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
+    const orgs = values.orgs ? loadOrganisations(values.orgs) : undefined;
+    const catalogue = loadIntel(o.intel, { warn: (m: string) => process.stderr.write(`vigil: warning: ${m}\n`) });
+    let campaigns: Campaign[] = [];
     const db = openStore(values.db ?? 'vigil.db');
     const q = new Quarantine(o.quarantine);
     const out = new JsonLinesWriter(values.out);
@@ -80,6 +85,11 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         command: ['vigil', 'detect', ...argv].join(' '),
         emit: (f) => out.write(f),
         checkpointEvents,
+        campaigns: (store) => {
+          const r = updateCampaigns(store, { catalogue, orgs });
+          campaigns = r.campaigns;
+          return r.findingUpdates;
+        },
         threaded: threads > 1 ? { intel: o.intel, geo: o.geo } : undefined,
         latenessMs: lateness * 60_000,
         onProgress: (st) => progress.tick((s) => `${st.records} records, ${Math.round(st.records / s)}/s, ${humanBytes(st.bytes)}, ${st.quarantined} quarantined`),
@@ -90,11 +100,21 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
       db.close();
       progress.done();
     }
+    if (values.campaigns) {
+      const cw = new JsonLinesWriter(values.campaigns);
+      for (const c of campaigns) await cw.write(c);
+      await cw.close();
+    }
     const err = process.stderr;
     err.write(summaryLine(result.stats, q, (Date.now() - t0) / 1000) + '\n');
     if (result.skippedInputs.length) err.write(`already processed, skipped: ${result.skippedInputs.join(', ')}\n`);
     if (result.resumed) err.write('resumed an earlier run of this command: its findings were written again first\n');
     err.write(findingsTable(result) + '\n');
+    const multi = campaigns.filter((c: any) => (c.organisations?.count ?? 0) > 1);
+    if (campaigns.length) {
+      err.write(`${campaigns.length} campaign(s), ${multi.length} across several organisations` + (values.campaigns ? ` -> ${values.campaigns}` : '') + '\n');
+      for (const c of multi as any[]) err.write(`  ${c.name}: ${c.organisations.count} organisations, ${c.attribution?.actor ? `${c.attribution.actor} (${c.attribution.confidence_level ?? c.attribution.confidence})` : 'unattributed'}\n`);
+    }
     return 0;
   },
 };

@@ -25,6 +25,9 @@ export const m002: Migration = {
       tenant TEXT NOT NULL,
       PRIMARY KEY (campaign_uid, finding_uid)
     );
+    -- Lists of recent campaigns, and of one actor's campaigns, without reading every row's JSON.
+    CREATE INDEX campaigns_last_seen ON campaigns (last_seen);
+    CREATE INDEX campaigns_actor ON campaigns (actor, last_seen);
     CREATE INDEX campaign_members_tenant ON campaign_members (tenant, campaign_uid);
     CREATE INDEX campaign_members_finding ON campaign_members (finding_uid);
   `,
