@@ -10,6 +10,7 @@ import { detect } from './commands/detect.js';
 import { exportCmd } from './commands/export.js';
 import { intel } from './commands/intel.js';
 import { normalize } from './commands/normalize.js';
+import { notify } from './commands/notify.js';
 import { rules } from './commands/rules.js';
 import { simulate } from './commands/simulate.js';
 import { InputError } from '../ingest/sources.js';
@@ -17,7 +18,7 @@ import { InputError } from '../ingest/sources.js';
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
-const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules, intel, exportCmd];
+const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules, intel, exportCmd, notify];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, type Command } from '../command.js';
 import { detect } from './detect.js';
+import { notify } from './notify.js';
 import { simulate } from './simulate.js';
 
 export const demo: Command = {
@@ -27,13 +28,14 @@ Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.d
     }
     const dir = resolve(values.dir ?? 'vigil-demo');
     const world = join(dir, 'world');
-    for (const f of ['vigil.db', 'vigil.db-wal', 'vigil.db-shm', 'findings.jsonl']) rmSync(join(dir, f), { force: true });
+    for (const f of ['vigil.db', 'vigil.db-wal', 'vigil.db-shm', 'findings.jsonl', 'campaigns.jsonl', 'quarantine.jsonl']) rmSync(join(dir, f), { force: true });
+    rmSync(join(dir, 'outbox'), { recursive: true, force: true });
     rmSync(world, { recursive: true, force: true });
-    process.stderr.write(`1/2 simulating a world into ${world}\n`);
+    process.stderr.write(`1/3 simulating a world into ${world}\n`);
     const simArgs = ['--out', world, '--seed', values.seed ?? '1', '--days', values.days ?? '7', '--orgs', values.orgs ?? '12'];
     let code = await simulate.run(simArgs);
     if (code !== 0) return code;
-    process.stderr.write(`2/2 detecting (vigil detect --db ${join(dir, 'vigil.db')} ...)\n`);
+    process.stderr.write(`2/3 detecting (vigil detect --db ${join(dir, 'vigil.db')} ...)\n`);
     const intel = [
       ['tor', join(world, 'intel', 'tor-exits.txt')],
       ['vpn', join(world, 'intel', 'vpn-ranges.txt')],
@@ -46,9 +48,15 @@ Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.d
     if (existsSync(orgs)) intel.push(`--orgs=${orgs}`);
     code = await detect.run(['--db', join(dir, 'vigil.db'), '--out', join(dir, 'findings.jsonl'), '--campaigns', join(dir, 'campaigns.jsonl'), '--quarantine', join(dir, 'quarantine.jsonl'), ...intel, join(world, 'logs')]);
     if (code !== 0) return code;
+    if (existsSync(orgs)) {
+      process.stderr.write(`\n3/3 preparing warnings for the targeted organisations (vigil notify --outbox ${join(dir, 'outbox')})\n`);
+      code = await notify.run(['--db', join(dir, 'vigil.db'), '--orgs', orgs, '--outbox', join(dir, 'outbox'), '--min-severity', 'high']);
+      if (code !== 0) return code;
+    }
     process.stderr.write(
       `\nFindings: ${join(dir, 'findings.jsonl')} (OCSF Detection Finding, one per line)\n` +
         `Campaigns: ${join(dir, 'campaigns.jsonl')} (findings joined across organisations, with attribution)\n` +
+        `Warnings: ${join(dir, 'outbox')} (one e-mail per organisation and campaign, in its language)\n` +
         `Truth:    ${join(world, 'truth.json')} (what the simulator really did, to compare)\n` +
         `Store:    ${join(dir, 'vigil.db')} (SQLite: findings, detector memory)\n`,
     );
