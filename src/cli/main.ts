@@ -12,13 +12,15 @@ import { intel } from './commands/intel.js';
 import { normalize } from './commands/normalize.js';
 import { notify } from './commands/notify.js';
 import { rules } from './commands/rules.js';
+import { serve } from './commands/serve.js';
+import { token } from './commands/token.js';
 import { simulate } from './commands/simulate.js';
 import { InputError } from '../ingest/sources.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
-const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules, intel, exportCmd, notify];
+const COMMANDS: Command[] = [demo, simulate, normalize, detect, rules, intel, exportCmd, notify, serve, token];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -38,6 +38,8 @@ export interface AttemptGroup {
   attempts: number;
   accounts: BoundedMap<string, AccountAttempts>;
   ips: BoundedMap<string, number>;
+  /** Per address: attempts and (up to three) accounts tried, to tell attack infrastructure from a user's own typo. */
+  ipInfo: BoundedMap<string, { n: number; users: string[] }>;
   nets: Map<string, number>;
   asns: Map<number, string>;
   countries: Map<string, number>;
@@ -97,7 +99,13 @@ export class AttemptTracker {
     if (s.ip) remember(a.ips, s.ip, 4);
     a.recent.push(s.t);
     if (a.recent.length > RECENT) a.recent.shift();
-    if (s.ip) g.ips.set(s.ip, s.t);
+    if (s.ip) {
+      g.ips.set(s.ip, s.t);
+      const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [] };
+      info.n++;
+      if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users.push(s.userKey);
+      g.ipInfo.set(s.ip, info);
+    }
     if (s.net) g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
     if (s.asn && g.asns.size < 2000) g.asns.set(s.asn, s.asOrg);
     if (s.country) g.countries.set(s.country, (g.countries.get(s.country) ?? 0) + 1);
@@ -148,6 +156,7 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     attempts: 0,
     accounts: new BoundedMap(MAX_ACCOUNTS),
     ips: new BoundedMap(MAX_IPS),
+    ipInfo: new BoundedMap(MAX_IPS),
     nets: new Map(),
     asns: new Map(),
     countries: new Map(),
@@ -156,6 +165,15 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     findings: {},
     evaluated: {},
   };
+}
+
+/**
+ * Did this address act as attack infrastructure in the group: tried several accounts, or one account many times?
+ * A person's own address appears in a group after a typo or two, and must not make their next sign-in a compromise.
+ */
+export function attackAddress(g: AttemptGroup, ip: string): boolean {
+  const info = g.ipInfo.get(ip);
+  return !!info && (info.users.length >= 2 || info.n >= 10);
 }
 
 /** Accounts still unresolved `settleMs` after their first attempt: the ones an attacker, not a typo, explains. */

@@ -24,12 +24,16 @@ export interface TenantProfile {
   /** Address -> last successful sign-in time, for any account of the organisation. */
   knownIps: BoundedMap<string, number>;
   users: Map<string, UserProfile>;
+  /** Tool fingerprint -> routine successes with it (from sources the account knows): the tools staff use. */
+  routineTools: BoundedMap<string, number>;
   firstSeen: number;
 }
 
 const USER_LIST_CAP = 8;
 const TENANT_IP_CAP = 20000;
 const RETENTION_MS = 30 * 86400_000;
+/** Routine successes with a tool before it counts as the staff's own (and stops identifying an attacker). */
+const ROUTINE_TOOL_SUCCESSES = 3;
 
 export class Profiles {
   readonly tenants = new Map<string, TenantProfile>();
@@ -38,7 +42,7 @@ export class Profiles {
   tenant(id: string, t: number): TenantProfile {
     let p = this.tenants.get(id);
     if (!p) {
-      p = { knownIps: new BoundedMap(TENANT_IP_CAP), users: new Map(), firstSeen: t };
+      p = { knownIps: new BoundedMap(TENANT_IP_CAP), users: new Map(), routineTools: new BoundedMap(5000), firstSeen: t };
       this.tenants.set(id, p);
     }
     return p;
@@ -61,6 +65,11 @@ export class Profiles {
     return u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net));
   }
 
+  /** Is this tool fingerprint one the organisation's staff routinely sign in with (so it identifies no attacker)? */
+  routineTool(tenant: string, fp: string): boolean {
+    return (this.tenants.get(tenant)?.routineTools.get(fp) ?? 0) >= ROUTINE_TOOL_SUCCESSES;
+  }
+
   /** Learn from the event after detectors have judged it. */
   observe(s: Signal): void {
     const tp = this.tenant(s.tenant, s.t);
@@ -73,6 +82,7 @@ export class Profiles {
     u.lastSeen = Math.max(u.lastSeen, s.t);
     if (!s.ok) return;
     u.successes++;
+    if (this.userKnowsSource(s)) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
       remember(u.ips, s.ip, USER_LIST_CAP);
       tp.knownIps.set(s.ip, s.t);

@@ -12,6 +12,7 @@ import { ThreadedReader } from '../ingest/threaded-reader.js';
 import { Quarantine } from '../ingest/quarantine.js';
 import { newStats, readSource, type ReadOptions, type ReadStats } from '../ingest/reader.js';
 import type { Source } from '../ingest/sources.js';
+import { ActivityCounter } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
 import type { Rule } from './rules.js';
@@ -94,6 +95,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const saveInput = db.prepare(`INSERT INTO inputs (fingerprint, path, size, status, line, events, quarantined, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(fingerprint) DO UPDATE SET path = excluded.path, status = excluded.status, line = excluded.line, events = excluded.events, quarantined = excluded.quarantined, run_id = excluded.run_id, updated_at = excluded.updated_at`);
   const getInput = db.prepare('SELECT status, line, run_id FROM inputs WHERE fingerprint = ?');
+  // Hourly sign-in counts for the dashboard, committed with the input progress they belong to.
+  const activity = new ActivityCounter(db);
 
   const checkpoint = db.transaction((found: Record<string, any>[], input?: { fp: string; src: Source; status: 'partial' | 'done'; line: number; events: number; q: number }) => {
     for (const f of found) {
@@ -103,6 +106,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
       upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
     }
     saveState.run(rh, engine.snapshot(), Date.now());
+    activity.save();
     if (input?.fp) saveInput.run(input.fp, input.src.name, input.src.size ?? 0, input.status, input.line, input.events, input.q, runId, Date.now());
   });
 
@@ -139,6 +143,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
         if (at <= resumeLine) continue;
         if (ev.unmapped.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
         if (!threaded || src.name === '-') o.enricher.enrich(ev);
+        activity.add(ev);
         engine.push(ev);
         events++;
         sinceCheckpoint++;

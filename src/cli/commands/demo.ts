@@ -9,19 +9,29 @@ import { join, resolve } from 'node:path';
 import { parse, type Command } from '../command.js';
 import { detect } from './detect.js';
 import { notify } from './notify.js';
+import { serve } from './serve.js';
 import { simulate } from './simulate.js';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'simulate a multi-organisation world, detect the attacks in it, show the findings',
-  usage: `Usage: vigil demo [--dir DIR] [--seed N] [--days D] [--orgs N]
+  usage: `Usage: vigil demo [--dir DIR] [--seed N] [--days D] [--orgs N] [--port P] [--no-serve]
 
 Writes a simulated world (sign-in logs of several organisations, with a distributed password spray, brute force,
 credential stuffing, MFA push bombing, impossible travel and a Tor sign-in among benign noise) into DIR
 (default ./vigil-demo), runs 'vigil detect' over it and prints the findings by type and organisation.
-Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.db.`,
+Then it prepares the warnings (DIR/outbox) and serves the dashboard and API on http://127.0.0.1:8080 (--port),
+printing an operator token to log in with; --no-serve stops after the files are written.
+Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/campaigns.jsonl, DIR/outbox, DIR/vigil.db.`,
   async run(argv) {
-    const { values } = parse(argv, { dir: { type: 'string' }, seed: { type: 'string' }, days: { type: 'string' }, orgs: { type: 'string' } });
+    const { values } = parse(argv, {
+      dir: { type: 'string' },
+      seed: { type: 'string' },
+      days: { type: 'string' },
+      orgs: { type: 'string' },
+      port: { type: 'string' },
+      'no-serve': { type: 'boolean' },
+    });
     if (values.help) {
       console.log(demo.usage);
       return 0;
@@ -60,6 +70,8 @@ Files: DIR/world (the world and its truth.json), DIR/findings.jsonl, DIR/vigil.d
         `Truth:    ${join(world, 'truth.json')} (what the simulator really did, to compare)\n` +
         `Store:    ${join(dir, 'vigil.db')} (SQLite: findings, detector memory)\n`,
     );
-    return 0;
+    if (values['no-serve']) return 0;
+    process.stderr.write('\nServing the dashboard and API (Ctrl-C to stop); the operator token is printed below.\n');
+    return serve.run(['--db', join(dir, 'vigil.db'), ...intel, '--port', values.port ?? '8080', '--new-operator-token']);
   },
 };

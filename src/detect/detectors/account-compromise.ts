@@ -5,7 +5,7 @@
  * addresses, netblocks or tool, during the attack or within a grace period after it. Valid-password events that
  * come before the attack is recognised are remembered for a while and checked when it is.
  */
-import type { AttemptGroup } from '../attempts.js';
+import { attackAddress, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Compromise, type Detector, type DetectorContext } from '../detector.js';
 import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
@@ -20,19 +20,21 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
   /** tenant -> accounts with entries in recentValid (an index; entries evicted from recentValid are pruned lazily). */
   const validUsers = new Map<string, Set<string>>();
 
-  function matches(g: AttemptGroup, s: Signal): string | undefined {
+  function matches(g: AttemptGroup, s: Signal, ctx: DetectorContext): string | undefined {
     if (s.t < g.first || s.t > g.last + graceMs) return undefined;
-    if (s.ip && g.ips.has(s.ip)) return `from ${s.ip}, one of the attack's addresses`;
-    if (s.net && g.nets.has(s.net)) return `from ${s.net}, one of the attack's netblocks`;
-    if (s.fp === g.fp && s.fp !== '||') return `with the attack's client (${s.ua || s.app || s.proto})`;
-    if (s.anon && (g.anon.get(s.anon) ?? 0) > g.attempts / 2) return `through a ${s.anon} address like most of the attack`;
+    // An exit other staff of the organisation also sign in from (a shared VPN, a carrier NAT) proves nothing.
+    const shared = s.anon === 'vpn' || s.anon === 'hosting' || (s.ip !== '' && ctx.profiles.tenantKnowsIp(s));
+    if (s.ip && !shared && attackAddress(g, s.ip)) return `from ${s.ip}, one of the attack's addresses`;
+    if (s.net && !shared && s.anon !== 'tor' && (g.nets.get(s.net) ?? 0) >= 10 && !ctx.profiles.userKnowsSource(s)) return `from ${s.net}, one of the attack's netblocks`;
+    if (s.fp === g.fp && s.ua !== '' && !ctx.profiles.routineTool(s.tenant, s.fp)) return `with the attack's client (${s.ua || s.app || s.proto})`;
+    if ((s.anon === 'tor' || s.anon === 'malicious') && (g.anon.get(s.anon) ?? 0) > g.attempts / 2) return `through a ${s.anon} address like most of the attack`;
     return undefined;
   }
 
   function check(g: AttemptGroup, attackUid: string, s: Signal, ctx: DetectorContext) {
     const seenKey = `${attackUid}\u0001${s.tenant}\u0001${s.userKey}\u0001${s.t}\u0001${s.ip}`;
     if (checked.has(seenKey)) return; // the same valid-password event against the same attack: already judged
-    const how = matches(g, s);
+    const how = matches(g, s, ctx);
     if (!how) return;
     checked.set(seenKey, true);
     const a = g.accounts.get(s.userKey);

@@ -1,0 +1,289 @@
+/**
+ * @module bench/report
+ * docs/BENCHMARKS.md from the measurements: machine and versions first, then each benchmark with its data, the
+ * exact commands, medians of the runs, and the ratios that matter; runs stopped by a cap are shown as such, with
+ * the throughput they had reached.
+ */
+import type { Machine } from './env.js';
+import { median, type Measured } from './measure.js';
+import { FAIL2BAN_FINDTIME_SEC, FAIL2BAN_MAXRETRY } from './peers.js';
+import type { ProfileSummary } from './profile.js';
+import type { Recall } from './recall.js';
+import type { SyntheticFile } from './synthetic.js';
+
+export interface Timing {
+  label: string;
+  command: string;
+  /** Events or lines in the input. */
+  units: number;
+  bytes: number;
+  runs: Measured[];
+}
+
+export interface WorldInfo {
+  command: string;
+  file: string;
+  records: number;
+  lines: number;
+  bytes: number;
+  scale: number;
+  attacks: number;
+}
+
+export interface SshdTool {
+  timing: Timing;
+  recall: Recall;
+  /** fail2ban: recall of "had at least one recognised failure", before the jail's threshold. */
+  matchedRecall?: Recall;
+  /** Share of the input read when the run was stopped by a cap (1 when it finished). */
+  progress?: number;
+  note?: string;
+}
+
+export interface SshdSize {
+  world: WorldInfo;
+  tools: SshdTool[];
+}
+
+export interface Results {
+  started: string;
+  finished?: string;
+  machine: Machine;
+  loadAtEnd?: string;
+  quick: boolean;
+  runs: number;
+  peerTimeoutSec: number;
+  peerRssCapMiB: number;
+  versions: Record<string, string>;
+  entra?: { world: WorldInfo; timings: Timing[]; findings: number };
+  sshd?: SshdSize[];
+  sshdNotes?: string[];
+  memory?: { synth: SyntheticFile; timing: Timing; limitMiB: number; capMiB: number; timeoutSec: number; progress: number };
+  profile?: { events: number; seconds: number; command: string; summary: ProfileSummary };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const num = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)}%` : '–');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+
+function stats(t: Timing) {
+  const finished = t.runs.filter((r) => !r.stopped);
+  const seconds = finished.length ? median(finished.map((r) => r.seconds)) : NaN;
+  const peaks = t.runs.map((r) => r.peakMiB).filter(Number.isFinite);
+  return {
+    seconds,
+    rate: t.units / seconds,
+    mbps: t.bytes / 1e6 / seconds,
+    peak: peaks.length ? median(peaks) : NaN,
+    maxPeak: peaks.length ? Math.max(...peaks) : NaN,
+    n: finished.length,
+    spread: finished.length > 1 ? `${num(Math.min(...finished.map((r) => r.seconds)))}–${num(Math.max(...finished.map((r) => r.seconds)))}` : '',
+  };
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function commands(ts: { label: string; command: string }[]): string {
+  return ['```sh', ...ts.map((t) => show(t.command)), '```'].join('\n');
+}
+
+function machineSection(r: Results): string {
+  const m = r.machine;
+  const v = r.versions;
+  return [
+    '## Machine and versions',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${m.cpu}, ${m.cores} cores`],
+        ['memory', `${m.memGiB} GiB`],
+        ['system', `${m.os}, Linux ${m.kernel}`],
+        ['load average (1, 5, 15 min) at start / end', `${m.load} / ${r.loadAtEnd ?? '?'}`],
+        ['Node.js', m.node],
+        ['Vigil', `${m.vigil}, commit ${m.commit}`],
+        ['fail2ban (Debian)', v.fail2ban ?? 'not installed'],
+        ['CrowdSec (Debian)', v.crowdsec ?? 'not installed'],
+        ['run', `${r.started} to ${r.finished ?? '(still running when this was written)'}; ${r.quick ? '**--quick: one run, small inputs (a smoke check, not a benchmark)**' : `median of ${r.runs} runs per row`}`],
+      ],
+    ),
+    '',
+    'The machine is shared (other jobs were running on its two cores), so absolute figures are pessimistic and vary',
+    'between runs; the spread column shows by how much. Ratios measured in the same session are the steadier figures.',
+    'Peak memory is the maximum resident set size of the measured process (GNU time `%M`).',
+  ].join('\n');
+}
+
+function entraSection(e: NonNullable<Results['entra']>): string {
+  const base = stats(e.timings[0]);
+  const rows = e.timings.map((t) => {
+    const s = stats(t);
+    const isBase = t === e.timings[0];
+    const fixed = t.units === 1;
+    return [
+      t.label,
+      num(s.seconds, 2),
+      s.spread,
+      fixed ? '' : int(s.rate),
+      fixed ? '' : num(s.mbps),
+      Number.isFinite(s.peak) ? int(s.peak) : 'n/a (in-process)',
+      isBase || fixed ? '' : `${num(s.rate / base.rate, 3)} (${num(base.rate / s.rate, 1)}× slower)`,
+    ];
+  });
+  return [
+    '## Entra ID sign-in logs, ~1M events: `vigil detect` against a bare JSON.parse',
+    '',
+    `Input: \`${e.world.command}\`, its ${e.world.attacks} attack scenarios and ordinary behaviour of 12 organisations over 7 days, merged into one JSON-lines file in time order: **${int(e.world.lines)} events, ${mb(e.world.bytes)}** (\`${e.world.file}\`). Vigil is given the world's Tor exit list (\`--intel tor:...\`) as a user would give one.`,
+    '',
+    table(['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB)', 'events/s vs JSON.parse'], rows),
+    '',
+    `The \`vigil detect\` rows are whole commands (start-up included; the fixed cost row shows how much that is); the JSON.parse row times only its loop. ${e.findings} findings were created in the run with geo lookups.`,
+    '',
+    commands(e.timings),
+  ].join('\n');
+}
+
+function recallCells(r: Recall, type: string): string {
+  const t = r.byType.find((x) => x.type === type);
+  if (!t) return '–';
+  return `${pct(t.sourcesFlagged, t.sources)} (${t.attacksHit}/${t.attacks})`;
+}
+
+function sshdSection(sizes: SshdSize[], notes: string[], r: Results): string {
+  const out: string[] = [
+    '## sshd logs, ~1M and ~5M lines: `vigil detect` beside fail2ban and CrowdSec',
+    '',
+    'The same simulated world (same seed and attack scenarios, attack and staff volume scaled with `--scale`) in',
+    'OpenSSH syslog lines, merged into one file in time order as a central log host would keep it. Lines are not',
+    'events: an attempt is two to four lines. Every tool reads the same file.',
+    '',
+    `Recall is per attack type: the share of the attacks' source addresses the tool flagged (fail2ban: would ban with`,
+    `its default jail, ${FAIL2BAN_MAXRETRY} failures within ${FAIL2BAN_FINDTIME_SEC / 60} minutes; CrowdSec: alerted on; Vigil: named in a finding), and in`,
+    'brackets how many of the attacks of that type had at least one flagged address. "Outside" counts flagged',
+    'addresses that are no attack\'s source (ordinary users\' addresses; some attack sources, such as VPN exits, are',
+    'shared with ordinary users in the simulation). Peers are capped at',
+    `${int(r.peerTimeoutSec / 60)} minutes and ${int(r.peerRssCapMiB)} MiB resident per run; a run stopped by a cap is not repeated, and`,
+    'its recall covers only the part of the file it had read.',
+    '',
+    ...notes.map((n) => `- ${n}`),
+    ...(notes.length ? [''] : []),
+  ];
+  for (const s of sizes) {
+    out.push(`### ${int(s.world.lines)} lines (${int(s.world.records)} attempts, ${mb(s.world.bytes)}; \`${s.world.command}\`)`, '');
+    const types = [...new Set(s.tools.flatMap((t) => t.recall.byType.map((x) => x.type)))];
+    const vigil = stats(s.tools[0].timing);
+    out.push(
+      table(
+        ['', 'seconds (median)', 'range', 'lines/s', 'peak RSS (MiB)', 'vs Vigil lines/s', 'status'],
+        s.tools.map((t) => {
+          const st = stats(t.timing);
+          const last = t.timing.runs[t.timing.runs.length - 1];
+          const stopped = last.stopped;
+          const reached = stopped ? (t.progress ?? 0) * t.timing.units : t.timing.units;
+          const rate = stopped ? reached / last.seconds : st.rate;
+          const estimate = stopped && rate > 0 ? ` — the whole file would take ~${num(t.timing.units / rate / 3600, 1)} h at that rate` : '';
+          return [
+            t.timing.label,
+            stopped ? `stopped at ${num(last.seconds, 0)}` : num(st.seconds, 1),
+            st.spread,
+            `${stopped ? '~' : ''}${int(rate)}`,
+            int(stopped ? last.peakMiB : st.peak),
+            t === s.tools[0] ? '' : num(rate / vigil.rate, 2),
+            stopped
+              ? `**stopped by the ${stopped === 'timeout' ? 'time' : 'memory'} cap** after reading ~${pct(t.progress ?? 0, 1)} of the file${estimate}`
+              : `${st.n} run${st.n === 1 ? '' : 's'}`,
+          ];
+        }),
+      ),
+      '',
+      table(
+        ['recall', ...types, 'flagged', 'outside'],
+        s.tools.flatMap((t) => {
+          const name = t.timing.label.replace(/ \(.*$/, '');
+          const rows = [[name + (t.progress !== undefined && t.progress < 1 ? ' (partial)' : ''), ...types.map((ty) => recallCells(t.recall, ty)), int(t.recall.flagged), int(t.recall.outside)]];
+          if (t.matchedRecall) rows.push([`${name}: any failure recognised (no threshold)`, ...types.map((ty) => recallCells(t.matchedRecall!, ty)), int(t.matchedRecall.flagged), int(t.matchedRecall.outside)]);
+          return rows;
+        }),
+      ),
+      '',
+      ...s.tools.filter((t) => t.note).map((t) => `- ${t.timing.label.replace(/ \(.*$/, '')}: ${t.note}`),
+      '',
+      commands(s.tools.map((t) => t.timing)),
+      '',
+    );
+  }
+  return out.join('\n');
+}
+
+function memorySection(m: NonNullable<Results['memory']>): string {
+  const s = stats(m.timing);
+  const last = m.timing.runs[m.timing.runs.length - 1];
+  const ok = s.maxPeak <= m.limitMiB && !last.stopped;
+  const row = last.stopped
+    ? [
+        m.timing.label,
+        `stopped at ${num(last.seconds, 0)}`,
+        '',
+        `~${int((m.progress * m.timing.units) / last.seconds)}`,
+        num((m.progress * m.timing.bytes) / 1e6 / last.seconds),
+        '',
+        int(last.peakMiB),
+        `**exceeded**: stopped by the ${last.stopped === 'memory' ? `${m.capMiB} MiB memory` : `${num(m.timeoutSec / 3600, 1)} h time`} cap after ~${pct(m.progress, 1)} of the input (~${int(m.progress * m.timing.units)} events)`,
+      ]
+    : [m.timing.label, num(s.seconds, 1), s.spread, int(s.rate), num(s.mbps), int(s.peak), int(s.maxPeak), ok ? 'met' : '**exceeded**'];
+  return [
+    `## Memory: ${int(m.synth.events)} events, ${int(m.synth.addresses)} distinct source addresses, ${int(m.synth.accounts)} accounts`,
+    '',
+    `Input: ${int(m.synth.events)} synthetic OCSF Authentication events (JSON lines, ${num(m.synth.bytes / 2 ** 30, 2)} GiB) written by`,
+    '`scripts/bench/synthetic.ts`: ' +
+      `${int(m.synth.accounts)} accounts in ${int(m.synth.organisations)} organisations, ${int(m.synth.addresses)} distinct source addresses (every one used), ` +
+      `${pct(m.synth.failures, m.synth.events)} failures, over 7 days. Most events are failures from a rotating pool of attacker addresses`,
+    '(each address tries a few accounts and moves on, which is what makes per-address and per-account state grow); the',
+    'rest are ordinary successes and typos of each account from its home address.',
+    '',
+    table(
+      ['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB, median)', 'peak RSS (MiB, max)', `limit ${m.limitMiB} MiB`],
+      [row],
+    ),
+    '',
+    commands([m.timing]),
+  ].join('\n');
+}
+
+function profileSection(p: NonNullable<Results['profile']>): string {
+  const s = p.summary;
+  return [
+    '## Where the time goes',
+    '',
+    `A V8 CPU profile of \`vigil detect\` over ${int(p.events)} Entra events (${num(p.seconds, 1)} s under the profiler; self time, idle excluded):`,
+    '',
+    commands([{ label: 'profile', command: p.command }]),
+    '',
+    table(['file', 'self ms', 'share'], s.files.map((f) => [`\`${f.file}\``, int(f.selfMs), pct(f.share, 1)])),
+    '',
+    table(['function', 'where', 'self ms', 'share'], s.functions.map((f) => [`\`${f.name}\``, `\`${f.where}\``, int(f.selfMs), pct(f.share, 1)])),
+  ].join('\n');
+}
+
+let show = (command: string) => command;
+
+export function renderReport(r: Results, shown: (command: string) => string = (c) => c): string {
+  show = shown;
+  const parts = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (`node --import tsx scripts/bench.ts`; `--quick` for a smoke check, `--help` for options).',
+    'Not a test and not run by CI. Generated inputs are cached in `bench-data/` (git-ignored), keyed by the arguments',
+    'that made them and a hash of the simulator; the raw figures of each run are saved there as JSON.',
+    '',
+    machineSection(r),
+  ];
+  if (r.entra) parts.push('', entraSection(r.entra));
+  if (r.sshd) parts.push('', sshdSection(r.sshd, r.sshdNotes ?? [], r));
+  if (r.memory) parts.push('', memorySection(r.memory));
+  if (r.profile) parts.push('', profileSection(r.profile));
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,36 @@
+/**
+ * @module bench/vigil
+ * `vigil detect` as users run it: the built CLI, a fresh store per run (an input already taken would otherwise be
+ * skipped), findings to a file, with the geo and ASN lookups on unless asked otherwise.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { VIGIL } from './env.js';
+import { measure, type Measured } from './measure.js';
+
+export interface VigilRun {
+  measured: Measured;
+  findingsFile: string;
+  command: string;
+}
+
+export interface VigilOptions {
+  geo: boolean;
+  intel?: string[];
+  /** Extra node flags (for example --cpu-prof). */
+  nodeFlags?: string[];
+  timeoutSec?: number;
+  /** Stop the run when its resident memory passes this (the run is then reported as stopped, not failed). */
+  rssCapMiB?: number;
+}
+
+export async function runVigilDetect(input: string, work: string, o: VigilOptions): Promise<VigilRun> {
+  mkdirSync(work, { recursive: true });
+  const db = join(work, 'vigil.db');
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  const findingsFile = join(work, 'findings.jsonl');
+  const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), input];
+  const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input });
+  if (measured.exitCode !== 0 && !measured.stopped) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
+  return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
+}
