@@ -39,7 +39,7 @@ export interface AttemptGroup {
   accounts: BoundedMap<string, AccountAttempts>;
   ips: BoundedMap<string, number>;
   /** Per address: attempts and (up to three) accounts tried, to tell attack infrastructure from a user's own typo. */
-  ipInfo: BoundedMap<string, { n: number; users: string[] }>;
+  ipInfo: BoundedMap<string, { n: number; users: string[]; first: number; last: number }>;
   nets: Map<string, number>;
   asns: Map<number, string>;
   countries: Map<string, number>;
@@ -101,7 +101,8 @@ export class AttemptTracker {
     if (a.recent.length > RECENT) a.recent.shift();
     if (s.ip) {
       g.ips.set(s.ip, s.t);
-      const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [] };
+      const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [], first: s.t, last: s.t };
+      info.last = Math.max(info.last, s.t);
       info.n++;
       if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users.push(s.userKey);
       g.ipInfo.set(s.ip, info);
@@ -168,12 +169,15 @@ function newGroup(id: string, s: Signal): AttemptGroup {
 }
 
 /**
- * Did this address act as attack infrastructure in the group: tried several accounts, or one account many times?
- * A person's own address appears in a group after a typo or two, and must not make their next sign-in a compromise.
+ * Did this address act as attack infrastructure in the group: tried several accounts more than a couple of times,
+ * or one account at a guessing rate? A person's own address (a typo, a carrier NAT shared by two mistyping staff,
+ * a stale phone retrying every 15 minutes) must not make their next sign-in a compromise.
  */
 export function attackAddress(g: AttemptGroup, ip: string): boolean {
   const info = g.ipInfo.get(ip);
-  return !!info && (info.users.length >= 2 || info.n >= 10);
+  if (!info) return false;
+  const perHour = info.n / Math.max(1, (info.last - info.first) / 3600_000);
+  return (info.users.length >= 2 && info.n >= 4) || (info.n >= 10 && perHour >= 20);
 }
 
 /** Accounts still unresolved `settleMs` after their first attempt: the ones an attacker, not a typo, explains. */

@@ -2,7 +2,7 @@
  * @module detect/detectors/account-compromise
  * The finding that matters most: an attacked account whose password worked. Raised once per account and attack
  * when a sign-in succeeded, or the password proved valid before MFA or a policy stopped it, from the attack's
- * addresses, netblocks or tool, during the attack or within a grace period after it. Valid-password events that
+ * addresses or tool, during the attack or within a grace period after it. Valid-password events that
  * come before the attack is recognised are remembered for a while and checked when it is.
  */
 import { attackAddress, type AttemptGroup } from '../attempts.js';
@@ -25,7 +25,6 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
     // An exit other staff of the organisation also sign in from (a shared VPN, a carrier NAT) proves nothing.
     const shared = s.anon === 'vpn' || s.anon === 'hosting' || (s.ip !== '' && ctx.profiles.tenantKnowsIp(s));
     if (s.ip && !shared && attackAddress(g, s.ip)) return `from ${s.ip}, one of the attack's addresses`;
-    if (s.net && !shared && s.anon !== 'tor' && (g.nets.get(s.net) ?? 0) >= 10 && !ctx.profiles.userKnowsSource(s)) return `from ${s.net}, one of the attack's netblocks`;
     if (s.fp === g.fp && s.ua !== '' && !ctx.profiles.routineTool(s.tenant, s.fp)) return `with the attack's client (${s.ua || s.app || s.proto})`;
     if ((s.anon === 'tor' || s.anon === 'malicious') && (g.anon.get(s.anon) ?? 0) > g.attempts / 2) return `through a ${s.anon} address like most of the attack`;
     return undefined;
