@@ -61,6 +61,15 @@ const cases = {
     users.slice(0, 20).forEach((u, i) => out.push(ev({ t: T0 + 30 * H + i * 20_000, user: u, ip: '45.77.1.2', ua: 'python-requests/2.25.1', app: 'Other clients' })));
     return out;
   },
+  'spray-then-quiet': () => {
+    // A burst whose episode ends mid-stream (the same tool comes back three days later): its last accounts must
+    // still be judged when the group is forgotten, not only at the end of input.
+    const users = staff(30);
+    const out = baseline(users);
+    users.slice(0, 20).forEach((u, i) => out.push(ev({ t: T0 + 30 * H + i * 20_000, user: u, ip: '45.77.1.2', ua: 'python-requests/2.25.1', app: 'Other clients' })));
+    out.push(ev({ t: T0 + 110 * H, user: users[25], ip: '45.77.1.3', ua: 'python-requests/2.25.1', app: 'Other clients' }));
+    return out;
+  },
   'brute-distributed': () => {
     const users = staff(20);
     const out = baseline(users);

@@ -62,6 +62,9 @@ export class AttemptTracker {
   private readonly byUser = new BoundedMap<string, string[]>(500000);
   private lastSweep = 0;
 
+  /** Called with a group about to be forgotten (its episode ended), so detectors can judge its last attempts. */
+  onExpire: ((g: AttemptGroup) => void) | undefined;
+
   constructor(readonly windowMs: number) {}
 
   /** Is this failure worth counting: from a source neither the organisation nor the account has succeeded from? */
@@ -78,6 +81,7 @@ export class AttemptTracker {
     const id = `${s.tenant}\u0001${s.fp}`;
     let g = this.groups.get(id);
     if (!g || s.t - g.last > this.windowMs) {
+      if (g) this.onExpire?.(g);
       g = newGroup(id, s);
       this.groups.set(id, g);
     } else this.groups.set(id, g); // touch for recency
@@ -139,7 +143,11 @@ export class AttemptTracker {
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const [id, g] of [...this.groups.entries()]) if (now - g.last > this.windowMs) this.groups.delete(id);
+    for (const [id, g] of [...this.groups.entries()]) {
+      if (now - g.last <= this.windowMs) continue;
+      this.onExpire?.(g);
+      this.groups.delete(id);
+    }
   }
 }
 

@@ -38,6 +38,8 @@ export interface Detector {
   onAttempt?(g: AttemptGroup, s: Signal, ctx: DetectorContext): void;
   /** End of input at event time `now`: settle what waits for time to pass. */
   onFlush?(now: number, ctx: DetectorContext): void;
+  /** A group's episode ended (quiet for its window): judge what arrived since the last evaluation. */
+  onExpire?(g: AttemptGroup, ctx: DetectorContext): void;
   /** Plain-data state for checkpoints. */
   state?(): unknown;
   restore?(state: unknown): void;
@@ -64,7 +66,7 @@ export function periodicGroupEvaluation(
   everyMs: number,
   settleMs: number,
   evaluate: (g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) => void,
-): Pick<Detector, 'onAttempt' | 'onFlush'> {
+): Pick<Detector, 'onAttempt' | 'onFlush' | 'onExpire'> {
   return {
     onAttempt(g, s, ctx) {
       if (s.t - (g.evaluated[rule.id] ?? -Infinity) < everyMs) return;
@@ -77,6 +79,11 @@ export function periodicGroupEvaluation(
         g.evaluated[rule.id] = now + settleMs;
         evaluate(g, now + settleMs, undefined, ctx);
       }
+    },
+    onExpire(g, ctx) {
+      if ((g.evaluated[rule.id] ?? -Infinity) >= g.last) return;
+      g.evaluated[rule.id] = g.last + settleMs;
+      evaluate(g, g.last + settleMs, undefined, ctx);
     },
   };
 }

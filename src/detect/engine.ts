@@ -59,6 +59,9 @@ export class Engine {
     const spray = enabled.find((r) => r.detector === 'password_spray');
     this.tracker = new AttemptTracker((spray ? param(spray, 'window_hours') : 48) * 3600_000);
     this.reorder = new ReorderBuffer(opts.latenessMs ?? 10 * 60_000);
+    this.tracker.onExpire = (g) => {
+      for (const d of this.detectors) d.onExpire?.(g, this.ctx);
+    };
     this.compromise = this.detectors.find((d) => d.rule.detector === 'account_compromise') as any;
     const self = this;
     this.ctx = {
