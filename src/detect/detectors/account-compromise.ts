@@ -42,7 +42,7 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       {
         tenant: s.tenant,
         user: s.user,
-        key: attackUid,
+        key: `${g.id}\u0001${g.episode}`, // one per account and attack group, however many findings the group raised
         s,
         first: g.first,
         ips: s.ip ? [s.ip] : [],
