@@ -16,7 +16,7 @@
  *          [--out FILE] [--no-install]
  * Generated data is cached in --data (default bench-data/, git-ignored), keyed by the arguments that made it.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -196,13 +196,16 @@ async function sshdSection(r: Results): Promise<void> {
   }
 }
 
+/** Vigil's flagged addresses, and how many findings name more addresses than they list (recall is then a floor). */
 function vigilFlaggedWithCap(file: string) {
   const { flagged, findings } = vigilFlagged(file);
-  let truncated = 0;
+  const truncated = new Set<string>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line && JSON.parse(line).unmapped?.ips_count > 5000) truncated++;
+    if (!line) continue;
+    const f = JSON.parse(line);
+    if (f.unmapped?.ips_count > 5000) truncated.add(f.finding_info.uid);
   }
-  return { flagged, findings, truncated };
+  return { flagged, findings, truncated: truncated.size };
 }
 
 async function memorySection(r: Results): Promise<void> {
@@ -236,13 +239,15 @@ async function profileSection(r: Results): Promise<void> {
 async function main() {
   ensureBuilt(log);
   mkdirSync(dataDir, { recursive: true });
-  const results: Results = { started: new Date().toISOString(), machine: machine(), quick, runs, peerTimeoutSec, peerRssCapMiB, versions: {} };
+  const results: Results = { started: new Date().toISOString(), machine: machine(), quick, runs, peerTimeoutSec, peerRssCapMiB, versions: {}, when: {} };
+  if (values.only) keepEarlierSections(results);
   log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, load ${results.machine.load}`);
   try {
     // The report is rewritten after every section, so a long run leaves what it has measured so far.
     for (const [name, section] of [['entra', entraSection], ['sshd', sshdSection], ['profile', profileSection], ['memory', memorySection]] as const) {
       if (!only.has(name)) continue;
       await section(results);
+      results.when[name] = new Date().toISOString();
       save(results);
     }
   } finally {
@@ -250,6 +255,29 @@ async function main() {
   }
   results.finished = new Date().toISOString();
   save(results);
+}
+
+/**
+ * With --only, the sections not measured again are taken from the newest earlier results of the same kind (full or
+ * quick), so the report stays whole; each section says when it was measured.
+ */
+function keepEarlierSections(results: Results): void {
+  const earlier = readdirSync(dataDir)
+    .filter((f) => /^results-.*\.json$/.test(f))
+    .sort()
+    .reverse()
+    .map((f) => JSON.parse(readFileSync(join(dataDir, f), 'utf8')) as Results)
+    .find((r) => r.quick === quick && r.when);
+  if (!earlier) return;
+  for (const name of ['entra', 'sshd', 'profile', 'memory'] as const) {
+    if (only.has(name) || !earlier.when[name]) continue;
+    results.when[name] = earlier.when[name];
+    if (name === 'sshd') {
+      results.sshd = earlier.sshd;
+      results.sshdNotes = earlier.sshdNotes;
+    } else (results as any)[name] = earlier[name];
+  }
+  log(`kept earlier measurements of: ${Object.keys(results.when).join(', ') || 'nothing'} (from ${earlier.started})`);
 }
 
 /** Commands as the report shows them: paths relative to the repository, the scratch folder as $TMP. */

@@ -21,6 +21,8 @@ export interface Measured {
   /** How far the process had read into `inputFile` at the last poll (its file offset): progress through its input. */
   bytesRead: number;
   stderrTail: string;
+  /** Resident memory every few seconds, with how far into the input the process had read by then. */
+  samples?: { seconds: number; rssMiB: number; offset: number }[];
 }
 
 export interface MeasureOptions {
@@ -95,6 +97,8 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
   let polledPeakKiB = 0;
   let bytesRead = 0;
   let stopped: Measured['stopped'];
+  const samples: NonNullable<Measured['samples']> = [];
+  let nextSample = 0;
   const stop = (why: 'timeout' | 'memory', pid: number | undefined) => {
     if (stopped) return;
     stopped = why;
@@ -112,6 +116,11 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
     polledPeakKiB = Math.max(polledPeakKiB, kib(status, 'VmHWM'));
     const at = o.inputFile ? offsetIn(pid, resolve(o.inputFile)) : undefined;
     if (at !== undefined && at > bytesRead) bytesRead = at;
+    const elapsed = (performance.now() - t0) / 1000;
+    if (elapsed >= nextSample) {
+      samples.push({ seconds: elapsed, rssMiB: kib(status, 'VmRSS') / 1024, offset: bytesRead });
+      nextSample = elapsed + 5;
+    }
     if (o.rssCapMiB && kib(status, 'VmRSS') > o.rssCapMiB * 1024) stop('memory', pid);
     if (o.timeoutSec && (performance.now() - t0) / 1000 > o.timeoutSec) stop('timeout', pid);
   }, 250);
@@ -132,7 +141,7 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
   }
   const stderrTail = readFileSync(errPath, 'utf8').split('\n').slice(-15).join('\n');
   if (!o.stderrFile) rmSync(errPath, { force: true });
-  return { seconds, peakMiB: peakKiB / 1024, exitCode: stopped ? null : exitCode, stopped, bytesRead, stderrTail };
+  return { seconds, peakMiB: peakKiB / 1024, exitCode: stopped ? null : exitCode, stopped, bytesRead, stderrTail, samples };
 }
 
 export function median(xs: number[]): number {

@@ -55,6 +55,8 @@ export interface Results {
   peerTimeoutSec: number;
   peerRssCapMiB: number;
   versions: Record<string, string>;
+  /** When each section was measured (sections can come from an earlier run with --only). */
+  when: Partial<Record<'entra' | 'sshd' | 'profile' | 'memory', string>>;
   entra?: { world: WorldInfo; timings: Timing[]; findings: number };
   sshd?: SshdSize[];
   sshdNotes?: string[];
@@ -64,7 +66,7 @@ export interface Results {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const num = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
-const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)}%` : '–');
+const pct = (a: number, b: number) => (!b ? '–' : a > 0 && a / b < 0.01 ? '<1%' : `${((100 * a) / b).toFixed(0)}%`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
 function stats(t: Timing) {
@@ -184,7 +186,11 @@ function sshdSection(sizes: SshdSize[], notes: string[], r: Results): string {
           const stopped = last.stopped;
           const reached = stopped ? (t.progress ?? 0) * t.timing.units : t.timing.units;
           const rate = stopped ? reached / last.seconds : st.rate;
-          const estimate = stopped && rate > 0 ? ` — the whole file would take ~${num(t.timing.units / rate / 3600, 1)} h at that rate` : '';
+          const estimate = !stopped || !t.progress
+            ? ''
+            : stopped === 'timeout'
+              ? ` — the whole file would take ~${num(t.timing.units / rate / 3600, 1)} h at that rate`
+              : ` — growing at that rate, the whole file would need ~${num(last.peakMiB / t.progress / 1024, 0)} GiB`;
           return [
             t.timing.label,
             stopped ? `stopped at ${num(last.seconds, 0)}` : num(st.seconds, 1),
@@ -249,7 +255,26 @@ function memorySection(m: NonNullable<Results['memory']>): string {
       [row],
     ),
     '',
+    growth(last, m.timing),
     commands([m.timing]),
+  ].join('\n');
+}
+
+/** How resident memory grew with the events read, from the samples of a run (a few rows). */
+function growth(run: Measured, t: Timing): string {
+  const samples = (run.samples ?? []).filter((x) => x.offset > 0);
+  if (samples.length < 2) return '';
+  const pick = samples.filter((_, i) => i % Math.max(1, Math.ceil(samples.length / 8)) === 0);
+  if (pick[pick.length - 1] !== samples[samples.length - 1]) pick.push(samples[samples.length - 1]);
+  const events = (offset: number) => (offset / t.bytes) * t.units;
+  const a = samples[0];
+  const b = samples[samples.length - 1];
+  const perEvent = events(b.offset) > events(a.offset) ? ((b.rssMiB - a.rssMiB) * 1024) / (events(b.offset) - events(a.offset)) : NaN;
+  return [
+    `Resident memory against events read, sampled during the last run (about ${num(perEvent, 1)} KiB more per event read):`,
+    '',
+    table(['seconds', 'events read (from the file offset)', 'RSS (MiB)'], pick.map((x) => [num(x.seconds, 0), int(events(x.offset)), int(x.rssMiB)])),
+    '',
   ].join('\n');
 }
 
@@ -281,9 +306,10 @@ export function renderReport(r: Results, shown: (command: string) => string = (c
     '',
     machineSection(r),
   ];
-  if (r.entra) parts.push('', entraSection(r.entra));
-  if (r.sshd) parts.push('', sshdSection(r.sshd, r.sshdNotes ?? [], r));
-  if (r.memory) parts.push('', memorySection(r.memory));
-  if (r.profile) parts.push('', profileSection(r.profile));
+  const when = (name: keyof Results['when']) => (r.when?.[name] ? `\n\n_Measured ${r.when[name]}._` : '');
+  if (r.entra) parts.push('', entraSection(r.entra) + when('entra'));
+  if (r.sshd) parts.push('', sshdSection(r.sshd, r.sshdNotes ?? [], r) + when('sshd'));
+  if (r.memory) parts.push('', memorySection(r.memory) + when('memory'));
+  if (r.profile) parts.push('', profileSection(r.profile) + when('profile'));
   return parts.join('\n') + '\n';
 }

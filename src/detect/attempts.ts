@@ -9,6 +9,7 @@
  */
 import { BoundedMap, remember } from './lru.js';
 import type { Profiles } from './profiles.js';
+import { evidenceOf, type Evidence } from './findings.js';
 import type { Signal } from './signal.js';
 
 export interface AccountAttempts {
@@ -37,9 +38,10 @@ export interface AttemptGroup {
   last: number;
   attempts: number;
   accounts: BoundedMap<string, AccountAttempts>;
-  ips: BoundedMap<string, number>;
+  /** Account keys in the order they first joined (the compromise check walks only the ones new since its last look). */
+  order: string[];
   /** Per address: attempts and (up to three) accounts tried, to tell attack infrastructure from a user's own typo. */
-  ipInfo: BoundedMap<string, { n: number; users: string[]; first: number; last: number }>;
+  ipInfo: BoundedMap<string, IpAttempts>;
   nets: Map<string, number>;
   asns: Map<number, string>;
   countries: Map<string, number>;
@@ -49,23 +51,51 @@ export interface AttemptGroup {
   findings: Record<string, string>;
   /** Detector id -> last evaluation time (throttling). */
   evaluated: Record<string, number>;
+  /** Detector id -> the group's attempts at its last evaluation (a raised group is judged again as it grows). */
+  evaluatedAttempts: Record<string, number>;
+  /** Finding uid -> how far along `order` the compromise check has looked. */
+  scanned: Record<string, number>;
+  /** The group's first attempts and its latest ones, as findings show them (independent of when it was judged). */
+  head: Evidence[];
+  tail: (Signal | Evidence)[];
+}
+
+export interface IpAttempts {
+  n: number;
+  users: string[];
+  first: number;
+  last: number;
 }
 
 const RECENT = 64;
 const MAX_ACCOUNTS = 20000;
 const MAX_IPS = 20000;
 const MAX_GROUPS = 100000;
+/**
+ * Account and address entries kept across all groups. Beyond it the least recently active groups are judged and
+ * forgotten first: an endless stream with millions of addresses stays within a fixed memory (~250 bytes an entry).
+ */
+export const MAX_TRACKED_ENTRIES = 1_000_000;
 
 export class AttemptTracker {
   readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
   /** tenant \u0001 user -> group ids the account appears in. */
   private readonly byUser = new BoundedMap<string, string[]>(500000);
   private lastSweep = 0;
+  /** Account and address entries held by all groups. */
+  entries = 0;
 
   /** Called with a group about to be forgotten (its episode ended), so detectors can judge its last attempts. */
   onExpire: ((g: AttemptGroup) => void) | undefined;
 
-  constructor(readonly windowMs: number) {}
+  /**
+   * @param windowMs quiet time that ends a group's episode
+   * @param recentMs how far back per-account attempt times are kept (the longest rate window of the rules)
+   */
+  constructor(
+    readonly windowMs: number,
+    readonly recentMs = 3600_000,
+  ) {}
 
   /** Is this failure worth counting: from a source neither the organisation nor the account has succeeded from? */
   counts(s: Signal, profiles: Profiles): boolean {
@@ -81,12 +111,18 @@ export class AttemptTracker {
     const id = `${s.tenant}\u0001${s.fp}`;
     let g = this.groups.get(id);
     if (!g || s.t - g.last > this.windowMs) {
-      if (g) this.onExpire?.(g);
+      if (g) this.forget(g);
       g = newGroup(id, s);
       this.groups.set(id, g);
     } else this.groups.set(id, g); // touch for recency
+    const size0 = g.accounts.size + g.ipInfo.size;
     g.last = Math.max(g.last, s.t);
     g.attempts++;
+    if (g.head.length < 3) g.head.push(evidenceOf(s));
+    else {
+      g.tail.push(s);
+      if (g.tail.length > 2) g.tail.shift();
+    }
     let a = g.accounts.get(s.userKey);
     if (!a) {
       a = { user: s.user, first: s.t, last: s.t, n: 0, unknown: false, resolved: false, valid: false, ips: [], recent: [] };
@@ -94,6 +130,8 @@ export class AttemptTracker {
       const list = this.byUser.get(ukey) ?? [];
       if (!list.includes(id)) list.push(id);
       this.byUser.set(ukey, list);
+      g.order.push(s.userKey);
+      if (g.order.length > 2 * MAX_ACCOUNTS) compactOrder(g);
     }
     g.accounts.set(s.userKey, a);
     a.n++;
@@ -102,9 +140,9 @@ export class AttemptTracker {
     if (s.passwordValid) a.valid = true;
     if (s.ip) remember(a.ips, s.ip, 4);
     a.recent.push(s.t);
-    if (a.recent.length > RECENT) a.recent.shift();
+    // Only the rate windows look at these times: older ones are dropped (the checkpoints stay small).
+    while (a.recent.length > RECENT || s.t - a.recent[0] > this.recentMs) a.recent.shift();
     if (s.ip) {
-      g.ips.set(s.ip, s.t);
       const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [], first: s.t, last: s.t };
       info.last = Math.max(info.last, s.t);
       info.n++;
@@ -116,8 +154,27 @@ export class AttemptTracker {
     if (s.country) g.countries.set(s.country, (g.countries.get(s.country) ?? 0) + 1);
     if (s.anon) g.anon.set(s.anon, (g.anon.get(s.anon) ?? 0) + 1);
     g.reasons.set(s.reason, (g.reasons.get(s.reason) ?? 0) + 1);
+    this.entries += g.accounts.size + g.ipInfo.size - size0;
     if (s.t - this.lastSweep > 3600_000) this.sweep(s.t);
+    while (this.entries > MAX_TRACKED_ENTRIES && this.groups.size > 1) {
+      const oldest = this.groups.map.values().next().value as AttemptGroup;
+      if (oldest === g) break;
+      this.forget(oldest);
+    }
     return g;
+  }
+
+  /** Judge a group's last attempts (onExpire) and drop it. */
+  private forget(g: AttemptGroup): void {
+    this.onExpire?.(g);
+    if (this.groups.get(g.id) === g) this.groups.delete(g.id);
+    this.entries -= g.accounts.size + g.ipInfo.size;
+  }
+
+  /** Recount the entries (after restoring a checkpoint). */
+  recount(): void {
+    this.entries = 0;
+    for (const g of this.groups.map.values()) this.entries += g.accounts.size + g.ipInfo.size;
   }
 
   /** A success: failures of this account from this address were the owner's own (typo, forgotten password). */
@@ -143,11 +200,7 @@ export class AttemptTracker {
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const [id, g] of [...this.groups.entries()]) {
-      if (now - g.last <= this.windowMs) continue;
-      this.onExpire?.(g);
-      this.groups.delete(id);
-    }
+    for (const g of [...this.groups.map.values()]) if (now - g.last > this.windowMs) this.forget(g);
   }
 }
 
@@ -164,7 +217,7 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     last: s.t,
     attempts: 0,
     accounts: new BoundedMap(MAX_ACCOUNTS),
-    ips: new BoundedMap(MAX_IPS),
+    order: [],
     ipInfo: new BoundedMap(MAX_IPS),
     nets: new Map(),
     asns: new Map(),
@@ -173,7 +226,27 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     reasons: new Map(),
     findings: {},
     evaluated: {},
+    evaluatedAttempts: {},
+    scanned: {},
+    head: [],
+    tail: [],
   };
+}
+
+/** Sample attempts of a group for its findings: the first three and the latest two. */
+export function groupEvidence(g: AttemptGroup): (Signal | Evidence)[] {
+  return [...(g.head ?? []), ...(g.tail ?? [])];
+}
+
+/** Drop keys of accounts the group no longer holds; the compromise check then looks at every account again. */
+function compactOrder(g: AttemptGroup): void {
+  g.order = [...new Set(g.order.filter((k) => g.accounts.has(k)))];
+  for (const uid of Object.keys(g.scanned)) g.scanned[uid] = 0;
+}
+
+/** The group's source addresses (most recently active last). */
+export function groupIps(g: AttemptGroup): string[] {
+  return [...g.ipInfo.map.keys()];
 }
 
 /**
@@ -216,4 +289,32 @@ export function groupFacts(g: AttemptGroup) {
     reasons: Object.fromEntries(g.reasons),
     fingerprint: { user_agent: g.ua, client_app: g.app, protocol: g.proto },
   };
+}
+
+/**
+ * A group as checkpoint data: accounts and addresses as tuples rather than objects (a third of the size, and
+ * checkpoints of a million entries are written every few hundred thousand events).
+ */
+export function packGroup(g: AttemptGroup): unknown {
+  const accounts: unknown[] = [];
+  for (const [k, a] of g.accounts.map) {
+    const flags = (a.unknown ? 1 : 0) | (a.resolved ? 2 : 0) | (a.valid ? 4 : 0);
+    accounts.push([k, a.user === k ? 0 : a.user, a.first, a.last - a.first, a.n, flags, a.ips, a.recent.map((t) => t - a.first)]);
+  }
+  const ips: unknown[] = [];
+  for (const [ip, x] of g.ipInfo.map) ips.push([ip, x.n, x.users, x.first, x.last - x.first]);
+  const tail = g.tail.map((x) => ('ev' in x ? evidenceOf(x) : x));
+  return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail };
+}
+
+export function unpackGroup(p: any): AttemptGroup {
+  if (p.accounts instanceof BoundedMap) return p as AttemptGroup; // saved before packing existed
+  const accounts = new BoundedMap<string, AccountAttempts>(p.accountsCap);
+  for (const [k, user, first, span, n, flags, ips, recent] of p.accounts) {
+    accounts.map.set(k, { user: user === 0 ? k : user, first, last: first + span, n, unknown: !!(flags & 1), resolved: !!(flags & 2), valid: !!(flags & 4), ips, recent: recent.map((d: number) => first + d) });
+  }
+  const ipInfo = new BoundedMap<string, IpAttempts>(p.ipCap);
+  for (const [ip, n, users, first, span] of p.ipInfo) ipInfo.map.set(ip, { n, users, first, last: first + span });
+  const { accountsCap: _a, ipCap: _i, ...rest } = p;
+  return { ...rest, accounts, ipInfo, order: p.order ?? [...accounts.map.keys()], evaluatedAttempts: p.evaluatedAttempts ?? {}, scanned: p.scanned ?? {}, head: p.head ?? [], tail: p.tail ?? [] };
 }

@@ -6,7 +6,7 @@
  * saved with `snapshot()` and restored, which is how `--db` continues a previous run exactly.
  */
 import type { AuthEvent } from '../ocsf/authentication.js';
-import { AttemptTracker, type AttemptGroup } from './attempts.js';
+import { AttemptTracker, packGroup, unpackGroup, type AttemptGroup } from './attempts.js';
 import type { Compromise, Detector, DetectorContext, DetectorFactory } from './detector.js';
 import { accountCompromise } from './detectors/account-compromise.js';
 import { anonymizerSignin } from './detectors/anonymizer-signin.js';
@@ -57,7 +57,9 @@ export class Engine {
       return make(r);
     });
     const spray = enabled.find((r) => r.detector === 'password_spray');
-    this.tracker = new AttemptTracker((spray ? param(spray, 'window_hours') : 48) * 3600_000);
+    const brute = enabled.find((r) => r.detector === 'brute_force');
+    const rateWindowMs = brute ? Math.max(param(brute, 'burst_minutes'), param(brute, 'sustained_minutes')) * 60_000 : 3600_000;
+    this.tracker = new AttemptTracker((spray ? param(spray, 'window_hours') : 48) * 3600_000, rateWindowMs);
     this.reorder = new ReorderBuffer(opts.latenessMs ?? 10 * 60_000);
     this.tracker.onExpire = (g) => {
       for (const d of this.detectors) d.onExpire?.(g, this.ctx);
@@ -124,7 +126,7 @@ export class Engine {
       late: this.reorder.late,
       held,
       profiles: { tenants: this.profiles.tenants },
-      tracker: { groups: this.tracker.groups, byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
+      tracker: { groups: [...this.tracker.groups.map.values()].map(packGroup), byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
       open: this.sink.open,
       pending: this.sink.pendingState(),
       detectors: Object.fromEntries(this.detectors.map((d) => [d.rule.id, d.state?.() ?? null])),
@@ -136,9 +138,14 @@ export class Engine {
     if (st.v !== 1) throw new Error('saved detector state has an unknown version');
     this.events = st.events;
     for (const [k, v] of st.profiles.tenants) this.profiles.tenants.set(k, v);
-    for (const [k, v] of st.tracker.groups.map) this.tracker.groups.map.set(k, v);
+    const groups: unknown[] = Array.isArray(st.tracker.groups) ? st.tracker.groups : [...st.tracker.groups.map.values()];
+    for (const p of groups) {
+      const g = unpackGroup(p);
+      this.tracker.groups.map.set(g.id, g);
+    }
     for (const [k, v] of st.tracker.byUser.map) (this.tracker as any).byUser.map.set(k, v);
     (this.tracker as any).lastSweep = st.tracker.lastSweep;
+    this.tracker.recount();
     for (const [k, v] of st.open) this.sink.open.set(k, v);
     for (const [k, v] of st.pending) this.sink.pending.set(k, v);
     for (const d of this.detectors) d.restore?.(st.detectors[d.rule.id]);

@@ -29,7 +29,8 @@ export interface FindingDraft {
   ips: Iterable<string>;
   accounts: Iterable<string>;
   compromised?: Iterable<string>;
-  evidence: Signal[];
+  /** Sample events: signals, or samples already in evidence form (kept by attempt groups across checkpoints). */
+  evidence: (Signal | Evidence)[];
   /** Facts for analysts and for campaign joining: attempts, netblocks, ASNs, fingerprint, rates. */
   data: Record<string, unknown>;
 }
@@ -41,11 +42,13 @@ interface OpenFinding {
   severity: number;
   lastEmitted: number;
   evidence: Evidence[];
-  /** The last emitted content (as an update, time zeroed), to tell whether a pending change is real. */
+  /** Hash of the last emitted content (as an update, time zeroed), to tell whether a pending change is real. */
   shown: string;
 }
 
-type Evidence = ReturnType<typeof evidenceOf>;
+export type Evidence = ReturnType<typeof evidenceOf>;
+
+const asEvidence = (x: Signal | Evidence): Evidence => ('ev' in x ? evidenceOf(x) : x);
 
 /** One sample event, as shown in a finding's `evidences`. */
 export function evidenceOf(s: Signal) {
@@ -78,8 +81,9 @@ export class FindingSink {
     const severity = SEVERITY_IDS[d.severity ?? d.rule.severity];
     const prev = this.open.get(uid);
     if (prev) {
+      // Growth by a tenth: a spray reaching thousands of accounts is re-emitted dozens of times, not thousands.
       const grew =
-        rawAccounts.length > prev.accounts ||
+        rawAccounts.length >= Math.max(prev.accounts + 1, Math.ceil(prev.accounts * 1.1)) ||
         rawCompromised.length > prev.compromised ||
         severity > prev.severity ||
         rawIps.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
@@ -87,7 +91,7 @@ export class FindingSink {
       if (!grew) {
         // Sorted and rendered only if still the latest at the end of input: most updates are superseded.
         const sev = Math.max(severity, prev.severity);
-        const fresh = d.evidence.map(evidenceOf);
+        const fresh = d.evidence.map(asEvidence);
         this.pending.set(uid, () => render(uid, d, 2, sev, [...rawIps].sort(), [...rawAccounts].sort(), [...rawCompromised].sort(), mergeEvidence(prev.evidence, fresh)));
         return uid;
       }
@@ -95,11 +99,11 @@ export class FindingSink {
     const ips = [...rawIps].sort();
     const accounts = [...rawAccounts].sort();
     const compromised = [...rawCompromised].sort();
-    const fresh = d.evidence.map(evidenceOf);
+    const fresh = d.evidence.map(asEvidence);
     const evidence = prev ? mergeEvidence(prev.evidence, fresh) : fresh.slice(0, EVIDENCE_FIRST + EVIDENCE_LAST);
     this.pending.delete(uid);
     const line = render(uid, d, prev ? 2 : 1, severity, ips, accounts, compromised, evidence);
-    this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: JSON.stringify({ ...line, activity_id: 2, activity_name: 'Update', type_uid: 200402, time: 0 }) });
+    this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: signature(line) });
     this.out.push(line);
     if (prev) this.updated++;
     else this.created++;
@@ -113,7 +117,7 @@ export class FindingSink {
       const line = typeof p === 'function' ? p() : p;
       this.pending.delete(uid);
       const o = this.open.get(uid);
-      const shown = JSON.stringify({ ...line, time: 0 });
+      const shown = signature(line);
       if (o && o.shown === shown) continue;
       if (o) o.shown = shown;
       this.out.push(line);
@@ -136,6 +140,16 @@ export class FindingSink {
   drain(): Record<string, unknown>[] {
     return this.out.splice(0);
   }
+}
+
+/**
+ * What makes an update worth writing: the numbers and facts in title and description, the span, the counts and the
+ * severity. New sample evidence alone is not. Open findings keep this instead of their (possibly large) text.
+ */
+function signature(line: ReturnType<typeof render>): string {
+  const fi = line.finding_info;
+  const u = line.unmapped;
+  return `${line.severity_id}\u0001${fi.title}\u0001${fi.desc}\u0001${fi.first_seen_time}\u0001${fi.last_seen_time}\u0001${u.accounts_count}\u0001${u.ips_count}\u0001${u.compromised_accounts.length}`;
 }
 
 function mergeEvidence(old: Evidence[], fresh: Evidence[]): Evidence[] {

@@ -15,10 +15,8 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
   const graceMs = param(rule, 'grace_hours') * 3600_000;
   const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
   /** tenant \u0001 user -> recent valid-password events (OCSF events, so they survive checkpoints). */
-  const recentValid = new BoundedMap<string, Signal['ev'][]>(200000);
+  const recentValid = new BoundedMap<string, Signal['ev'][]>(100000);
   const checked = new BoundedMap<string, true>(100000);
-  /** tenant -> accounts with entries in recentValid (an index; entries evicted from recentValid are pruned lazily). */
-  const validUsers = new Map<string, Set<string>>();
 
   function matches(g: AttemptGroup, s: Signal, ctx: DetectorContext): string | undefined {
     if (s.t < g.first || s.t > g.last + graceMs) return undefined;
@@ -82,9 +80,6 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
     restore(st: any) {
       for (const [k, v] of st?.v ?? []) {
         recentValid.set(k, v);
-        const [tenant, user] = String(k).split('\u0001');
-        if (!validUsers.has(tenant)) validUsers.set(tenant, new Set());
-        validUsers.get(tenant)!.add(user);
       }
       for (const [k, v] of st?.c ?? []) checked.set(k, v);
     },
@@ -96,26 +91,21 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       }
       const key = `${s.tenant}\u0001${s.userKey}`;
       const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.time <= rememberMs);
-      if (list.length < 16) list.push(s.ev);
+      if (list.length < 8) list.push(s.ev);
       recentValid.set(key, list);
-      let users = validUsers.get(s.tenant);
-      if (!users) validUsers.set(s.tenant, (users = new Set()));
-      users.add(s.userKey);
     },
-    /** An attack was raised or grew: check remembered valid-password events of its accounts. */
+    /**
+     * An attack was raised or grew: check the remembered valid-password events of the accounts that joined its group
+     * since the last look (events of accounts already in it were checked as they arrived, see onEvent).
+     */
     onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext) {
-      // Few accounts of an organisation have recent valid-password events; walk those, not the attack's accounts.
-      const users = validUsers.get(g.tenant);
-      if (!users) return;
-      for (const userKey of users) {
-        if (!g.accounts.has(userKey)) continue;
-        const list = recentValid.get(`${g.tenant}\u0001${userKey}`);
-        if (!list) {
-          users.delete(userKey);
-          continue;
-        }
-        for (const ev of list) check(g, uid, toSignal(ev), ctx);
+      const scanned = (g.scanned ??= {});
+      const order = g.order ?? [...g.accounts.map.keys()];
+      for (let i = scanned[uid] ?? 0; i < order.length; i++) {
+        const list = recentValid.get(`${g.tenant}\u0001${order[i]}`);
+        if (list) for (const ev of list) check(g, uid, toSignal(ev), ctx);
       }
+      scanned[uid] = order.length;
     },
   } as Detector & { report(c: Compromise, ctx: DetectorContext): void; onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
 }

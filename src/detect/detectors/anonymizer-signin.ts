@@ -22,7 +22,7 @@ export function anonymizerSignin(rule: Rule): Detector {
         // used (the same address: VPN netblocks are shared by crowds) says the attacker is behind this sign-in.
         const attacked = ctx.tracker
           .groupsOf(s.tenant, s.userKey)
-          .some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs && g.ips.has(s.ip));
+          .some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs && g.ipInfo.has(s.ip));
         if (!attacked) return;
       }
       const prev = ctx.profiles.user(s)?.lastOk;

@@ -50,7 +50,7 @@ export function bruteForce(rule: Rule): Detector {
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
       const ips = new Set<string>();
       for (const x of accounts) for (const ip of x.ips) ips.add(ip);
-      for (const ip of g.ips.map.keys()) ips.add(ip);
+      for (const ip of g.ipInfo.map.keys()) ips.add(ip);
       const span = g.last - g.first;
       const rate = attempts / Math.max(1, span / 3600_000) / Math.max(1, accounts.length);
       const valid = accounts.filter((x) => x.valid).map((x) => x.user);

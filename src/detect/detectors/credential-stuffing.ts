@@ -3,7 +3,7 @@
  * Credential stuffing: leaked username/password pairs replayed once or twice each, so most names do not exist in
  * the organisation, from many (often residential proxy) addresses within an hour or so.
  */
-import { groupFacts, settledAccounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, settledAccounts, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -19,12 +19,12 @@ export function credentialStuffing(rule: Rule): Detector {
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
     const accounts = settledAccounts(g, now, settleMs);
-    if (accounts.length < minAccounts || g.ips.size < minIps) return;
+    if (accounts.length < minAccounts || g.ipInfo.size < minIps) return;
     const attempts = accounts.reduce((n, a) => n + a.n, 0);
     const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
     if (unknown < minUnknown || attempts / accounts.length > maxPerAccount) return;
     const valid = accounts.filter((a) => a.valid).map((a) => a.user);
-    const ips = [...g.ips.map.keys()];
+    const ips = groupIps(g);
     const uid = ctx.sink.upsert({
       rule,
       tenant: g.tenant,
@@ -42,7 +42,7 @@ export function credentialStuffing(rule: Rule): Detector {
       ips,
       accounts: accounts.map((a) => a.user),
       compromised: valid,
-      evidence: s ? [s] : [],
+      evidence: groupEvidence(g),
       data: {
         attempts,
         unknown_account_ratio: Number(unknown.toFixed(3)),

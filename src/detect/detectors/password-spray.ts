@@ -5,7 +5,7 @@
  * tool, not on address, so ~1,100 rotating Tor exits read as one attack. Accounts that later sign in from the
  * address that failed are typos, not victims, and don't count.
  */
-import { groupFacts, settledAccounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, settledAccounts, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -28,7 +28,7 @@ export function passwordSpray(rule: Rule): Detector {
     if (perAccountHour > maxRate) return; // hammering a few accounts is brute force
     const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
     if (unknown >= stuffingUnknown && attempts / accounts.length <= 2) return; // mostly unknown names once each: stuffing
-    const ips = [...g.ips.map.keys()];
+    const ips = groupIps(g);
     const torShare = (g.anon.get('tor') ?? 0) / Math.max(1, g.attempts);
     const distributed = ips.length >= distributedIps;
     const valid = accounts.filter((a) => a.valid).map((a) => a.user);
@@ -51,7 +51,7 @@ export function passwordSpray(rule: Rule): Detector {
       ips,
       accounts: accounts.map((a) => a.user),
       compromised: valid,
-      evidence: s ? [s] : [],
+      evidence: groupEvidence(g),
       data: {
         attempts,
         span_hours: Number(spanH.toFixed(2)),
