@@ -169,3 +169,110 @@ for (const [name, make] of Object.entries(cases)) {
   writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   console.log(name, events.length);
 }
+
+// Slow targeted guessing (VGL-008) and the multi-day benign situations it must leave alone. Written after the cases
+// above with their own random sequence, so adding them changes none of the files above.
+{
+  let slowSeed = 7;
+  const slowRnd = () => ((slowSeed = (slowSeed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const D = 24 * H;
+
+  /** Ordinary days: everyone signs in once a day from the office (the organisation's clock moves on every day). */
+  const officeDays = (users, days, tenant) => {
+    const out = [];
+    for (let d = 1; d <= days; d++) users.forEach((u, i) => out.push(ev({ t: T0 + d * D + 8 * H + i * M, tenant, user: u, ip: '198.51.100.10', ok: true })));
+    return out;
+  };
+
+  const slowCases = {
+    'slow-guessing': () => {
+      // Three senior staff of one organisation tried three to five times a day each, in the operator's office hours,
+      // from five commercial VPN exits in turn, for two weeks. No day comes near a rate or lock-out threshold.
+      const tenant = 'org-c';
+      const users = staff(20, tenant);
+      const out = [...baseline(users, tenant), ...officeDays(users, 15, tenant)];
+      const exits = ['37.120.216.24', '37.120.217.12', '5.157.132.190', '45.85.111.39', '64.43.117.161'];
+      let k = 0;
+      for (let d = 1; d <= 14; d++) {
+        for (const u of [users[1], users[4], users[8]]) {
+          const n = 3 + Math.floor(slowRnd() * 3);
+          for (let a = 0; a < n; a++) {
+            out.push(ev({ t: T0 + d * D + (6 + slowRnd() * 10) * H, tenant, user: u, ip: exits[k++ % exits.length], ua: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) Safari/605.1.15', country: 'NL', lat: 52.4, lon: 4.9 }));
+          }
+        }
+      }
+      return out;
+    },
+    'benign-slow-stale-device': () => {
+      // After a password change, a laptop with the old password fails when opened, on three days, at a new home
+      // address and once at a café; on the third day its owner types the new password at home and it works (the
+      // home line has just been handed a neighbouring address).
+      const users = staff(8);
+      const out = [...baseline(users), ...officeDays(users, 6, 'org-a')];
+      const u = users[2];
+      const home = '192.0.2.77';
+      const cafe = '198.18.40.9';
+      const laptop = { user: u, ua: 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13001)', app: 'Mobile Apps and Desktop clients' };
+      for (const [d, h, ip] of [[1, 7.5, home], [1, 19, home], [1, 21, home], [2, 7.2, home], [2, 12.5, cafe], [2, 12.6, cafe], [2, 20, home], [3, 7.4, home], [3, 7.45, home]]) {
+        out.push(ev({ ...laptop, t: T0 + d * D + h * H, ip }));
+      }
+      out.push(ev({ ...laptop, t: T0 + 3 * D + 7.5 * H, ip: '192.0.2.78', ok: true }));
+      return out;
+    },
+    'benign-slow-forgotten-password': () => {
+      // Working from a new flat, someone forgets the new password: tries a few times one evening and gives up, again
+      // the next evening from the phone's hotspot, and on the third evening, back on the flat's line, resets it and
+      // signs in from there.
+      const users = staff(8);
+      const out = [...baseline(users), ...officeDays(users, 6, 'org-a')];
+      const u = users[5];
+      const flat = '192.0.2.140';
+      const hotspot = '100.64.12.9';
+      for (let i = 0; i < 4; i++) out.push(ev({ t: T0 + 1 * D + 20 * H + i * 40_000, user: u, ip: flat }));
+      for (let i = 0; i < 3; i++) out.push(ev({ t: T0 + 2 * D + 21 * H + i * 50_000, user: u, ip: hotspot }));
+      for (let i = 0; i < 2; i++) out.push(ev({ t: T0 + 3 * D + 19 * H + i * 30_000, user: u, ip: flat }));
+      out.push(ev({ t: T0 + 3 * D + 19 * H + 10 * M, user: u, ip: flat, ok: true }));
+      return out;
+    },
+    'benign-slow-retry-loop': () => {
+      // A phone with the old password retries every 15 minutes for four days from home and the mobile network, and
+      // nobody fixes it within the log: dozens of failures a day is a device's loop, not a guesser keeping quiet.
+      const users = staff(8);
+      const out = [...baseline(users), ...officeDays(users, 6, 'org-a')];
+      const u = users[6];
+      for (let t = T0 + 1 * D + 18 * H; t < T0 + 5 * D + 9 * H; t += 15 * M) {
+        const hour = ((t - T0) / H) % 24;
+        out.push(ev({ t, user: u, ip: hour < 8 || hour > 19 ? '192.0.2.201' : '100.64.77.3', ua: 'Outlook-iOS/2.0', app: 'Exchange ActiveSync' }));
+      }
+      return out;
+    },
+    'benign-slow-single-address': () => {
+      // A tablet at a holiday flat with the old password fails two or three times each morning for four days and is
+      // never fixed within the log: one address all along is a device where it sits, not a guesser rotating exits.
+      const users = staff(8);
+      const out = [...baseline(users), ...officeDays(users, 6, 'org-a')];
+      const u = users[3];
+      for (let d = 1; d <= 4; d++) {
+        for (let i = 0; i < 2 + (d % 2); i++) out.push(ev({ t: T0 + d * D + 7 * H + i * 20 * M, user: u, ip: '192.0.2.88', ua: 'Mozilla/5.0 (iPad; CPU OS 13_6 like Mac OS X) Safari/604.1', country: 'ES', lat: 39.6, lon: 2.9 }));
+      }
+      return out;
+    },
+    'benign-slow-once-a-day': () => {
+      // An old laptop's calendar add-in still has the previous password and fails once when the laptop starts, at home
+      // or at a coworking space, on four mornings: a single failure a day is a device's start-up, not someone trying.
+      const users = staff(8);
+      const out = [...baseline(users), ...officeDays(users, 6, 'org-a')];
+      const u = users[1];
+      for (let d = 1; d <= 4; d++) out.push(ev({ t: T0 + d * D + 7.8 * H, user: u, ip: d % 2 ? '192.0.2.61' : '198.18.90.14', ua: 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.4266)', app: 'Mobile Apps and Desktop clients' }));
+      return out;
+    },
+  };
+
+  for (const [name, make] of Object.entries(slowCases)) {
+    const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const events = make().sort((a, b) => a.time - b.time);
+    writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    console.log(name, events.length);
+  }
+}

@@ -72,7 +72,9 @@ test('a run killed with SIGKILL and started again ends with the output of an uni
   for (let org = 0; org < 24; org++) for (const e of base) lines.push(JSON.stringify({ ...e, metadata: { ...e.metadata, tenant_uid: `org-${org}` } }));
   const input = join(dir, 'in.jsonl');
   writeFileSync(input, lines.join('\n') + '\n');
-  const args = (db: string, out: string) => ['detect', '--no-geo', '-q', join(dir, 'q.jsonl'), '--checkpoint-events', '2000', '--db', db, '-o', out, input];
+  // Detector memory is saved every 2,000 events, finding lines are committed every 2 lines in between: a kill
+  // between the two leaves lines the restarted run makes again and must recognise.
+  const args = (db: string, out: string) => ['detect', '--no-geo', '-q', join(dir, 'q.jsonl'), '--checkpoint-events', '2000', '--findings-batch', '2', '--db', db, '-o', out, input];
   const ref = vigil(args(join(dir, 'ref.db'), join(dir, 'ref.jsonl')));
   assert.equal(ref.status, 0, ref.stderr);
   const expected = readFileSync(join(dir, 'ref.jsonl'), 'utf8');

@@ -110,7 +110,10 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
     }
   };
   const poll = setInterval(() => {
-    const pid = childOf(child.pid!);
+    // The measured command may start itself again with other options (bin/vigil.js sets a heap limit that
+    // way): follow the chain of only children down to the process doing the work.
+    let pid = childOf(child.pid!);
+    for (let next = pid && childOf(pid); next; next = childOf(next)) pid = next;
     if (pid === undefined) return;
     const status = readProc(pid, 'status');
     polledPeakKiB = Math.max(polledPeakKiB, kib(status, 'VmHWM'));

@@ -33,8 +33,9 @@ export class JsonLinesWriter {
     } else this.stream = process.stdout;
   }
 
-  write(obj: unknown): Promise<void> | undefined {
-    const s = JSON.stringify(obj) + '\n';
+  /** Writes one JSON line; `json` is the object's JSON text when the caller already has it. */
+  write(obj: unknown, json?: string): Promise<void> | undefined {
+    const s = (json ?? JSON.stringify(obj)) + '\n';
     this.buf.push(s);
     this.size += s.length;
     return this.size > 1 << 16 ? this.flush() : undefined;

@@ -7,7 +7,7 @@
  * one. Failures later followed by a success of the same account from the same address are "resolved" (a typo, a
  * forgotten password), which keeps office NAT mornings and lockouts quiet. All maps are capped.
  */
-import { BoundedMap, remember } from './lru.js';
+import { BoundedMap } from './lru.js';
 import type { Profiles } from './profiles.js';
 import { evidenceOf, type Evidence } from './findings.js';
 import type { Signal } from './signal.js';
@@ -138,15 +138,18 @@ export class AttemptTracker {
     a.last = s.t;
     if (s.reason === 'unknown_user') a.unknown = true;
     if (s.passwordValid) a.valid = true;
-    if (s.ip) remember(a.ips, s.ip, 4);
-    a.recent.push(s.t);
+    // Arrays are replaced by exact-size copies rather than grown in place: a pushed-to array reserves room for
+    // 17 elements, and a million small lists would spend most of their memory on that room.
+    if (s.ip && a.ips[a.ips.length - 1] !== s.ip) a.ips = a.ips.filter((x) => x !== s.ip).concat(s.ip).slice(-4);
     // Only the rate windows look at these times: older ones are dropped (the checkpoints stay small).
-    while (a.recent.length > RECENT || s.t - a.recent[0] > this.recentMs) a.recent.shift();
+    let from = Math.max(0, a.recent.length + 1 - RECENT);
+    while (from < a.recent.length && s.t - a.recent[from] > this.recentMs) from++;
+    a.recent = (from ? a.recent.slice(from) : a.recent).concat(s.t);
     if (s.ip) {
       const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [], first: s.t, last: s.t };
       info.last = Math.max(info.last, s.t);
       info.n++;
-      if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users.push(s.userKey);
+      if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users = info.users.concat(s.userKey);
       g.ipInfo.set(s.ip, info);
     }
     if (s.net) g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
@@ -303,7 +306,7 @@ export function packGroup(g: AttemptGroup): unknown {
   }
   const ips: unknown[] = [];
   for (const [ip, x] of g.ipInfo.map) ips.push([ip, x.n, x.users, x.first, x.last - x.first]);
-  const tail = g.tail.map((x) => ('ev' in x ? evidenceOf(x) : x));
+  const tail = g.tail.map((x) => ('userKey' in x ? evidenceOf(x) : x));
   return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail };
 }
 

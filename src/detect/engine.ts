@@ -15,11 +15,12 @@ import { credentialStuffing } from './detectors/credential-stuffing.js';
 import { impossibleTravel } from './detectors/impossible-travel.js';
 import { mfaFatigue } from './detectors/mfa-fatigue.js';
 import { passwordSpray } from './detectors/password-spray.js';
+import { slowGuessing } from './detectors/slow-guessing.js';
 import { FindingSink } from './findings.js';
 import { Profiles } from './profiles.js';
 import { ReorderBuffer } from './reorder.js';
 import { param, RuleError, type Rule } from './rules.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { decodeState, encodeState, encodeStateChunks, Lazy } from './state-codec.js';
 import { toSignal, type Signal } from './signal.js';
 
 export const DETECTORS: Record<string, DetectorFactory> = {
@@ -30,6 +31,7 @@ export const DETECTORS: Record<string, DetectorFactory> = {
   impossible_travel: impossibleTravel,
   anonymizer_signin: anonymizerSignin,
   account_compromise: accountCompromise,
+  slow_guessing: slowGuessing,
 };
 
 export interface EngineOptions {
@@ -80,7 +82,12 @@ export class Engine {
   }
 
   push(ev: AuthEvent): void {
-    this.reorder.push(toSignal(ev), this.ready);
+    this.pushSignal(toSignal(ev));
+  }
+
+  /** An event already reduced to its signal (by the reading thread). */
+  pushSignal(s: Signal): void {
+    this.reorder.push(s, this.ready);
     if (this.ready.length) this.process();
   }
 
@@ -113,24 +120,34 @@ export class Engine {
 
   /** Everything the engine remembers, as text. Pending findings must have been drained first. */
   snapshot(): string {
-    const held: AuthEvent[] = [];
+    return encodeState(this.snapshotValue());
+  }
+
+  /** The same text as `snapshot()`, in pieces of about a megabyte, in order (large states are never whole in memory). */
+  snapshotChunks(onChunk: (text: string) => void, maxChars?: number): void {
+    encodeStateChunks(this.snapshotValue(), onChunk, maxChars);
+  }
+
+  private snapshotValue() {
+    const held: Signal[] = [];
     const tmp: Signal[] = [];
     // Copy the reorder heap without disturbing it.
     const clone = Object.assign(Object.create(Object.getPrototypeOf(this.reorder)), this.reorder, { heap: [...(this.reorder as any).heap] }) as ReorderBuffer;
     clone.drain(tmp);
-    for (const s of tmp) held.push(s.ev);
-    return encodeState({
+    for (const s of tmp) held.push(s);
+    const groups = this.tracker.groups.map;
+    return {
       v: 1,
       events: this.events,
       watermark: this.reorder.watermark,
       late: this.reorder.late,
       held,
       profiles: { tenants: this.profiles.tenants },
-      tracker: { groups: [...this.tracker.groups.map.values()].map(packGroup), byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
+      tracker: { groups: new Lazy(function* () { for (const g of groups.values()) yield packGroup(g); }), byUser: (this.tracker as any).byUser, lastSweep: (this.tracker as any).lastSweep },
       open: this.sink.open,
       pending: this.sink.pendingState(),
       detectors: Object.fromEntries(this.detectors.map((d) => [d.rule.id, d.state?.() ?? null])),
-    });
+    };
   }
 
   restore(text: string): void {
@@ -149,7 +166,7 @@ export class Engine {
     for (const [k, v] of st.open) this.sink.open.set(k, v);
     for (const [k, v] of st.pending) this.sink.pending.set(k, v);
     for (const d of this.detectors) d.restore?.(st.detectors[d.rule.id]);
-    for (const ev of st.held as AuthEvent[]) this.reorder.push(toSignal(ev), this.ready);
+    for (const x of st.held as (Signal | AuthEvent)[]) this.reorder.push('class_uid' in x ? toSignal(x) : x, this.ready);
     this.reorder.watermark = Math.max(this.reorder.watermark, st.watermark);
     this.reorder.late = st.late;
     if (this.ready.length) this.process();

@@ -48,7 +48,7 @@ interface OpenFinding {
 
 export type Evidence = ReturnType<typeof evidenceOf>;
 
-const asEvidence = (x: Signal | Evidence): Evidence => ('ev' in x ? evidenceOf(x) : x);
+const asEvidence = (x: Signal | Evidence): Evidence => ('userKey' in x ? evidenceOf(x) : x);
 
 /** One sample event, as shown in a finding's `evidences`. */
 export function evidenceOf(s: Signal) {
@@ -57,7 +57,7 @@ export function evidenceOf(s: Signal) {
     src_endpoint: { ip: s.ip || undefined, location: s.country ? { country: s.country } : undefined, autonomous_system: s.asn ? { number: s.asn, name: s.asOrg || undefined } : undefined },
     user: { name: s.user },
     status_id: s.ok ? 1 : 2,
-    data: { reason: s.reason || undefined, user_agent: s.ua || undefined, client_app: s.app || undefined, source: s.ev.unmapped?.source },
+    data: { reason: s.reason || undefined, user_agent: s.ua || undefined, client_app: s.app || undefined, source: s.source },
   };
 }
 

@@ -15,6 +15,7 @@ import type { Source } from '../ingest/sources.js';
 import { ActivityCounter } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
+import { toSignal, type Signal } from './signal.js';
 import type { Rule } from './rules.js';
 
 export interface RunOptions {
@@ -27,8 +28,11 @@ export interface RunOptions {
   identity: unknown;
   command: string;
   /** Receives every finding line in order (replayed ones first on a resume). */
-  emit: (finding: Record<string, unknown>) => Promise<void> | void;
+  /** `json` is the finding's JSON text when already made (written to the store), so it need not be made twice. */
+  emit: (finding: Record<string, unknown>, json?: string) => Promise<void> | void;
   checkpointEvents?: number;
+  /** Finding lines held before they are committed on their own, between checkpoints (default 200). */
+  findingsBatch?: number;
   /**
    * After detection: join findings into campaigns. Returns finding update lines (campaign id, attribution); they are
    * logged and emitted in the same transaction as the campaign tables are written, so a crash cannot split them.
@@ -73,53 +77,96 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const engine = new Engine({ rules: o.rules, latenessMs: o.latenessMs });
   const rh = rulesHash(o.rules);
   const saved = db.prepare('SELECT rules_hash, state FROM detector_state WHERE id = 1').get() as { rules_hash: string; state: string } | undefined;
+  let savedHeader: StateHeader | undefined;
   if (saved) {
     if (saved.rules_hash !== rh) process.stderr.write('vigil: note: rules changed since the saved state was written; continuing with the new rules\n');
-    engine.restore(saved.state);
+    savedHeader = saved.state.startsWith('{"parts":') ? (JSON.parse(saved.state) as StateHeader) : undefined;
+    engine.restore(savedStateText(db, saved.state));
   }
   const run = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string } | undefined;
   const resumed = !!run;
   if (!run) db.prepare("INSERT INTO runs (id, command, status, started_at) VALUES (?, ?, 'running', ?)").run(runId, o.command, Date.now());
   const result: RunResult = { runId, stats: newStats(), skippedInputs: [], resumed, findings: [] };
   // Replay what this run had already committed, so the output is whole whatever happened before.
+  let logged = 0;
   for (const row of db.prepare('SELECT json FROM finding_log WHERE run_id = ? ORDER BY seq').iterate(runId) as Iterable<{ json: string }>) {
     const f = JSON.parse(row.json);
     result.findings.push(summaryOf(f));
-    await o.emit(f);
+    await o.emit(f, row.json);
+    logged++;
   }
+  // Finding lines are committed as they come, detector memory only now and then: the lines this run logged after
+  // its saved memory will be made again, identically, from the same input; they are recognised and not repeated.
+  let regenerated = logged - (savedHeader?.run === runId ? savedHeader.logged : 0);
 
   const insLog = db.prepare('INSERT INTO finding_log (run_id, uid, tenant, type, activity_id, time, json) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const upFinding = db.prepare(`INSERT INTO findings (uid, tenant, type, severity_id, first_seen, last_seen, time, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(uid) DO UPDATE SET severity_id = excluded.severity_id, first_seen = excluded.first_seen, last_seen = excluded.last_seen, time = excluded.time, json = excluded.json`);
-  const saveState = db.prepare('INSERT INTO detector_state (id, rules_hash, state, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rules_hash = excluded.rules_hash, state = excluded.state, updated_at = excluded.updated_at');
+  const saveHeader = db.prepare('INSERT INTO detector_state (id, rules_hash, state, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET rules_hash = excluded.rules_hash, state = excluded.state, updated_at = excluded.updated_at');
+  const clearParts = db.prepare('DELETE FROM detector_state_parts');
+  const savePart = db.prepare('INSERT INTO detector_state_parts (seq, text) VALUES (?, ?)');
+  let lastHeader: StateHeader | undefined;
+  const saveState = () => {
+    clearParts.run();
+    let n = 0;
+    engine.snapshotChunks((text) => savePart.run(n++, text));
+    lastHeader = { parts: n, watermark: engine.reorder.watermark, run: runId, logged };
+    saveHeader.run(rh, JSON.stringify(lastHeader), Date.now());
+  };
   const saveInput = db.prepare(`INSERT INTO inputs (fingerprint, path, size, status, line, events, quarantined, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(fingerprint) DO UPDATE SET path = excluded.path, status = excluded.status, line = excluded.line, events = excluded.events, quarantined = excluded.quarantined, run_id = excluded.run_id, updated_at = excluded.updated_at`);
   const getInput = db.prepare('SELECT status, line, run_id FROM inputs WHERE fingerprint = ?');
   // Hourly sign-in counts for the dashboard, committed with the input progress they belong to.
   const activity = new ActivityCounter(db);
 
-  const checkpoint = db.transaction((found: Record<string, any>[], input?: { fp: string; src: Source; status: 'partial' | 'done'; line: number; events: number; q: number }) => {
+  const logFindings = (found: Record<string, any>[], texts: string[]) => {
     for (const f of found) {
       const fi = f.finding_info;
       const json = JSON.stringify(f);
+      texts.push(json);
       insLog.run(runId, fi.uid, f.metadata.tenant_uid, fi.types[0], f.activity_id, f.time, json);
       upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
+      logged++;
     }
-    saveState.run(rh, engine.snapshot(), Date.now());
+  };
+  const logOnly = db.transaction(logFindings);
+  const checkpoint = db.transaction((found: Record<string, any>[], texts: string[], input?: { fp: string; src: Source; status: 'partial' | 'done'; line: number; events: number; q: number }) => {
+    logFindings(found, texts);
+    saveState();
     activity.save();
     if (input?.fp) saveInput.run(input.fp, input.src.name, input.src.size ?? 0, input.status, input.line, input.events, input.q, runId, Date.now());
   });
 
-  const commit = async (input?: Parameters<typeof checkpoint>[1]) => {
+  /** New finding lines (those this run logged before a restart are dropped: they were emitted by the replay). */
+  const drain = () => {
     const found = engine.drainFindings();
-    checkpoint(found, input);
-    for (const f of found) {
-      result.findings.push(summaryOf(f));
-      await o.emit(f);
+    if (regenerated > 0) found.splice(0, Math.min(regenerated, found.length)).forEach(() => regenerated--);
+    return found;
+  };
+  const emitAll = async (found: Record<string, any>[], texts: string[]) => {
+    for (let i = 0; i < found.length; i++) {
+      result.findings.push(summaryOf(found[i]));
+      await o.emit(found[i], texts[i]);
     }
+  };
+  /** A checkpoint: finding lines, detector memory, activity counts and input progress in one transaction. */
+  const commit = async (input?: Parameters<typeof checkpoint>[2]) => {
+    const found = drain();
+    const texts: string[] = [];
+    checkpoint(found, texts, input);
+    await emitAll(found, texts);
+  };
+  /** Finding lines alone, so that many findings between checkpoints never pile up in memory. */
+  const commitFindings = async () => {
+    const found = drain();
+    if (!found.length) return;
+    const texts: string[] = [];
+    logOnly(found, texts);
+    await emitAll(found, texts);
   };
 
   const every = o.checkpointEvents ?? 250_000;
+  const lastCheckpoint = { at: performance.now(), took: 0 };
   const stats = result.stats;
   const threaded = o.threaded ? new ThreadedReader(o.threaded) : undefined;
   try {
@@ -136,23 +183,27 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     let sinceCheckpoint = 0;
     let midFileOk = true;
     const q0 = stats.quarantined;
-    const batches = threaded && src.name !== '-' ? threaded.read(src, o.read, o.quarantine, stats) : readSource(src, o.read, o.quarantine, stats);
+    const batches = threaded && src.name !== '-' ? threaded.read(src, o.read, o.quarantine, stats) : signalsInThread(src, o, stats);
     for await (const batch of batches) {
-      for (const ev of batch) {
-        const at = ev.unmapped.source?.line ?? 0;
+      for (const s of batch) {
+        const at = s.source?.line ?? 0;
         if (at <= resumeLine) continue;
-        if (ev.unmapped.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
-        if (!threaded || src.name === '-') o.enricher.enrich(ev);
-        activity.add(ev);
-        engine.push(ev);
+        if (s.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
+        activity.addSignal(s);
+        engine.pushSignal(s);
         events++;
         sinceCheckpoint++;
         if (at > line) line = at;
       }
-      if (sinceCheckpoint >= every && midFileOk && fp) {
+      // A checkpoint costs as much as the detectors' memory: with a large state, wait long enough that writing
+      // them takes at most a fifth of the run (the output does not depend on where checkpoints fall).
+      if (sinceCheckpoint >= every && midFileOk && fp && performance.now() - lastCheckpoint.at >= 4 * lastCheckpoint.took) {
+        const t0 = performance.now();
         await commit({ fp, src, status: 'partial', line, events, q: stats.quarantined - q0 });
+        lastCheckpoint.at = performance.now();
+        lastCheckpoint.took = lastCheckpoint.at - t0;
         sinceCheckpoint = 0;
-      }
+      } else if (engine.sink.out.length >= (o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS)) await commitFindings();
       o.onProgress?.(stats);
     }
     if (fp) await commit({ fp, src, status: 'done', line, events, q: stats.quarantined - q0 });
@@ -167,6 +218,9 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     const updates = db.transaction(() => {
       const lines = join(db) as Record<string, any>[];
       for (const f of lines) insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, JSON.stringify(f));
+      // These lines follow the saved memory, but are not made again from it: count them as before it.
+      logged += lines.length;
+      if (lastHeader) saveHeader.run(rh, JSON.stringify({ ...lastHeader, logged }), Date.now());
       return lines;
     })();
     for (const f of updates) {
@@ -177,6 +231,38 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
   return result;
+}
+
+/** Read, normalise and enrich on this thread: the events' detection signals in batches. */
+async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<Signal[]> {
+  for await (const events of readSource(src, o.read, o.quarantine, stats)) {
+    const out: Signal[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      o.enricher.enrich(events[i]);
+      out[i] = toSignal(events[i]);
+    }
+    yield out;
+  }
+}
+
+/** Finding lines held before they are committed on their own (a spray's update can list thousands of addresses). */
+const FINDINGS_BETWEEN_CHECKPOINTS = 200;
+
+/** What the detector_state row says of the memory saved in pieces: by which run, after how many of its lines. */
+interface StateHeader {
+  parts: number;
+  watermark: number | null;
+  run?: string;
+  logged: number;
+}
+
+/** The saved state's text: whole in the header row (older stores), or the concatenation of its pieces. */
+function savedStateText(db: Db, header: string): string {
+  if (!header.startsWith('{"parts":')) return header;
+  const h = JSON.parse(header) as { parts: number };
+  const rows = db.prepare('SELECT text FROM detector_state_parts ORDER BY seq').all() as { text: string }[];
+  if (rows.length !== h.parts) throw new Error(`saved detector state is incomplete (${rows.length} of ${h.parts} pieces)`);
+  return rows.map((r) => r.text).join('');
 }
 
 function summaryOf(f: any) {

@@ -1,10 +1,11 @@
 /**
  * @module ingest/read-worker
  * The worker thread half of the threaded reader: reads, normalises and enriches one source at a time and posts
- * events back in batches, with its quarantine entries and counts. Detection stays on the main thread, so the two
+ * the events' detection signals back in batches, with its quarantine entries and counts. Detection stays on the main thread, so the two
  * cores work as a pipeline and results are the same as reading in one thread.
  */
 import { parentPort } from 'node:worker_threads';
+import { packSignals, toSignal, type Signal } from '../detect/signal.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
 import { newStats, readSource, type ReadOptions } from './reader.js';
@@ -33,11 +34,15 @@ parentPort!.on('message', async (m: { type: 'read'; src: Source; opts: ReadOptio
     const q = new ForwardingQuarantine(undefined);
     const stats = newStats();
     for await (const batch of readSource(m.src, m.opts, q, stats)) {
-      for (const ev of batch) e.enrich(ev);
+      const signals: Signal[] = new Array(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        e.enrich(batch[i]);
+        signals[i] = toSignal(batch[i]);
+      }
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
-      // One JSON string per batch crosses threads far cheaper than a structured clone of many small objects.
-      parentPort!.postMessage({ type: 'batch', events: JSON.stringify(batch), quarantine: q.entries.splice(0), stats });
+      // One JSON string of arrays per batch crosses threads far cheaper than a structured clone of many objects.
+      parentPort!.postMessage({ type: 'batch', signals: packSignals(signals), quarantine: q.entries.splice(0), stats });
     }
     parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
   } catch (err) {

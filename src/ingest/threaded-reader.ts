@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
-import type { AuthEvent } from '../ocsf/authentication.js';
+import { unpackSignals, type Signal } from '../detect/signal.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
@@ -31,8 +31,8 @@ export class ThreadedReader {
     return this.worker;
   }
 
-  /** Events of one source, enriched, in batches. */
-  async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
+  /** The detection signals of one source's events, enriched, in batches. */
+  async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<Signal[]> {
     const w = this.start();
     const base = { ...stats };
     const queue: any[] = [];
@@ -66,7 +66,7 @@ export class ThreadedReader {
         apply(m);
         if (m.type === 'done') return;
         w.postMessage({ type: 'credit', n: 1 });
-        yield JSON.parse(m.events) as AuthEvent[];
+        yield unpackSignals(m.signals);
       }
     } finally {
       w.off('message', onMessage);

@@ -38,6 +38,17 @@ export class ActivityCounter {
     else c.failures++;
   }
 
+  /** The same count from an event's signal. */
+  addSignal(s: { t: number; tenant: string; status: number; country: string }): void {
+    if (s.status !== 1 && s.status !== 2) return;
+    if (!s.tenant || !Number.isFinite(s.t)) return;
+    const key = `${Math.floor(s.t / HOUR_MS) * HOUR_MS}\u0000${s.tenant}\u0000${s.country}`;
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { failures: 0, successes: 0 }));
+    if (s.status === 1) c.successes++;
+    else c.failures++;
+  }
+
   /** Adds what was counted since the last save to the store. Call inside the checkpoint's transaction. */
   save(): void {
     for (const [key, c] of this.counts) {

@@ -3,6 +3,7 @@
  * `vigil detect`: read sign-in logs, detect credential attacks, write OCSF Detection Findings, and keep findings
  * and detector memory in the store so the next run continues where this one ended.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Enricher } from '../../enrich/index.js';
 import { Quarantine } from '../../ingest/quarantine.js';
@@ -35,8 +36,12 @@ ${READ_USAGE}
       --orgs FILE      organisations file (names, sectors, languages), used by campaigns and notifications
       --campaigns FILE write campaigns here as JSON lines
       --lateness MIN   how many minutes out of order events may arrive and still be ordered (default 10)
-      --threads N      1 (default): everything on one thread; 2: read, normalise and enrich on a worker
-                       thread while detection runs on the main one (same findings either way)
+      --threads N      2 (default on machines with two or more cores): read, normalise and enrich on a
+                       worker thread while detection runs on the main one; 1: everything on one thread
+                       (same findings either way; standard input is always read on one thread)
+      --checkpoint-events N  save detector memory with the input progress at most every N events
+                       (default 250000; less often while saving takes long)
+      --findings-batch N     commit finding lines every N lines between those saves (default 200)
   -h, --help           show this help
 
 A summary table (findings by type and organisation) goes to standard error at the end.
@@ -51,6 +56,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
       campaigns: { type: 'string' },
       lateness: { type: 'string' },
       'checkpoint-events': { type: 'string' },
+      'findings-batch': { type: 'string' },
       threads: { type: 'string' },
     });
     if (values.help) {
@@ -61,7 +67,8 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     const o = readOptionsFrom(values);
     const lateness = intOption(values.lateness, 'lateness', 0, 7 * 24 * 60) ?? 10;
     const checkpointEvents = intOption(values['checkpoint-events'], 'checkpoint-events', 1, 1e9);
-    const threads = intOption(values.threads, 'threads', 1, 2) ?? 1;
+    const findingsBatch = intOption(values['findings-batch'], 'findings-batch', 1, 1e6);
+    const threads = intOption(values.threads, 'threads', 1, 2) ?? (availableParallelism() >= 2 ? 2 : 1);
     const rules = loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
@@ -83,8 +90,9 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         quarantine: q,
         identity: { inputs: sources.map((s) => [resolve(s.name), fileFingerprint(s) ?? 'stdin']), format: o.format, tenant: o.tenant, year: o.year, intel: o.intel, geo: o.geo, lateness },
         command: ['vigil', 'detect', ...argv].join(' '),
-        emit: (f) => out.write(f),
+        emit: (f, json) => out.write(f, json),
         checkpointEvents,
+        findingsBatch,
         campaigns: (store) => {
           const r = updateCampaigns(store, { catalogue, orgs });
           campaigns = r.campaigns;

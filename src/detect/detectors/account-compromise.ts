@@ -14,8 +14,8 @@ import { toSignal, type Signal } from '../signal.js';
 export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
   const graceMs = param(rule, 'grace_hours') * 3600_000;
   const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
-  /** tenant \u0001 user -> recent valid-password events (OCSF events, so they survive checkpoints). */
-  const recentValid = new BoundedMap<string, Signal['ev'][]>(100000);
+  /** tenant \u0001 user -> recent valid-password events from unfamiliar sources (signals: plain data for checkpoints). */
+  const recentValid = new BoundedMap<string, Signal[]>(100000);
   const checked = new BoundedMap<string, true>(100000);
 
   function matches(g: AttemptGroup, s: Signal, ctx: DetectorContext): string | undefined {
@@ -79,7 +79,7 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
     state: () => ({ v: [...recentValid.entries()], c: [...checked.entries()] }),
     restore(st: any) {
       for (const [k, v] of st?.v ?? []) {
-        recentValid.set(k, v);
+        recentValid.set(k, v.map((x: any) => ('class_uid' in x ? toSignal(x) : x))); // events: saved by older versions
       }
       for (const [k, v] of st?.c ?? []) checked.set(k, v);
     },
@@ -90,8 +90,8 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
         for (const uid of Object.values(g.findings)) check(g, uid, s, ctx);
       }
       const key = `${s.tenant}\u0001${s.userKey}`;
-      const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.time <= rememberMs);
-      if (list.length < 8) list.push(s.ev);
+      const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.t <= rememberMs);
+      if (list.length < 8) list.push(s);
       recentValid.set(key, list);
     },
     /**
@@ -103,7 +103,7 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       const order = g.order ?? [...g.accounts.map.keys()];
       for (let i = scanned[uid] ?? 0; i < order.length; i++) {
         const list = recentValid.get(`${g.tenant}\u0001${order[i]}`);
-        if (list) for (const ev of list) check(g, uid, toSignal(ev), ctx);
+        if (list) for (const v of list) check(g, uid, v, ctx);
       }
       scanned[uid] = order.length;
     },
