@@ -3,7 +3,7 @@
  * Where `vigil detect` spends its time: a V8 CPU profile (`node --cpu-prof`) summed by function (self time) and by
  * source file, so the hot spots can be read off the benchmark report.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './env.js';
 
@@ -29,7 +29,7 @@ function place(url: string): string {
 }
 
 export function summariseProfile(dir: string, top = 25): ProfileSummary {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   // Self time per node from the samples and the time deltas between them.

@@ -57,6 +57,8 @@ export interface Results {
   versions: Record<string, string>;
   /** When each section was measured (sections can come from an earlier run with --only). */
   when: Partial<Record<'entra' | 'sshd' | 'profile' | 'memory', string>>;
+  /** Sections taken from an earlier run (`--only`): the Vigil commit they were measured with. */
+  keptFrom?: Partial<Record<'entra' | 'sshd' | 'profile' | 'memory', string>>;
   entra?: { world: WorldInfo; timings: Timing[]; findings: number };
   sshd?: SshdSize[];
   sshdNotes?: string[];
@@ -283,7 +285,7 @@ function profileSection(p: NonNullable<Results['profile']>): string {
   return [
     '## Where the time goes',
     '',
-    `A V8 CPU profile of \`vigil detect\` over ${int(p.events)} Entra events (${num(p.seconds, 1)} s under the profiler; self time, idle excluded):`,
+    `A V8 CPU profile of \`vigil detect --threads 1\` (all work on one thread) over ${int(p.events)} Entra events (${num(p.seconds, 1)} s under the profiler; self time, idle excluded):`,
     '',
     commands([{ label: 'profile', command: p.command }]),
     '',
@@ -306,7 +308,12 @@ export function renderReport(r: Results, shown: (command: string) => string = (c
     '',
     machineSection(r),
   ];
-  const when = (name: keyof Results['when']) => (r.when?.[name] ? `\n\n_Measured ${r.when[name]}._` : '');
+  const when = (name: keyof Results['when']) =>
+    !r.when?.[name]
+      ? ''
+      : r.keptFrom?.[name]
+        ? `\n\n_Measured ${r.when[name]} with Vigil commit ${r.keptFrom[name]}, in an earlier run: this section was not measured again with the commit above, so its Vigil figures predate later changes._`
+        : `\n\n_Measured ${r.when[name]}._`;
   if (r.entra) parts.push('', entraSection(r.entra) + when('entra'));
   if (r.sshd) parts.push('', sshdSection(r.sshd, r.sshdNotes ?? [], r) + when('sshd'));
   if (r.memory) parts.push('', memorySection(r.memory) + when('memory'));

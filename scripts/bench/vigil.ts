@@ -22,6 +22,8 @@ export interface VigilOptions {
   timeoutSec?: number;
   /** Stop the run when its resident memory passes this (the run is then reported as stopped, not failed). */
   rssCapMiB?: number;
+  /** Extra `vigil detect` options (for example --threads 1). */
+  extra?: string[];
 }
 
 export async function runVigilDetect(input: string, work: string, o: VigilOptions): Promise<VigilRun> {
@@ -29,8 +31,12 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
   const db = join(work, 'vigil.db');
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   const findingsFile = join(work, 'findings.jsonl');
-  const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), input];
-  const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input });
+  const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), ...(o.extra ?? []), input];
+  // With node flags of its own (a profiler), the CLI runs in this process rather than in the child bin/vigil.js
+  // starts with a heap limit; the limit is then given here.
+  const env = o.nodeFlags?.length ? { ...process.env, VIGIL_HEAP_MB: '0' } : process.env;
+  const flags = o.nodeFlags?.length ? ['--max-old-space-size=1024', ...o.nodeFlags] : [];
+  const measured = await measure(process.execPath, [...flags, VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
   if (measured.exitCode !== 0 && !measured.stopped) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
   return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
 }

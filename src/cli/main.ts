@@ -64,7 +64,9 @@ export async function runCli(argv: string[]): Promise<void> {
     const err = e as Error;
     if (process.env.VIGIL_DEBUG) console.error(err.stack);
     if (err instanceof UsageError) {
-      process.stderr.write(`vigil: ${err.message}\n(see 'vigil ${argv[0] && !argv[0].startsWith('-') ? argv[0] + ' ' : ''}--help')\n`);
+      // One line: the message, and where the usage is unless the message already says.
+      const hint = /see 'vigil/.test(err.message) ? '' : ` (see 'vigil ${argv[0] && !argv[0].startsWith('-') ? argv[0] + ' ' : ''}--help')`;
+      process.stderr.write(`vigil: ${err.message}${hint}\n`);
       code = 2;
     } else if (err instanceof CliError || err instanceof InputError) {
       process.stderr.write(`vigil: ${err.message}\n`);

@@ -75,12 +75,12 @@ const MAX_GROUPS = 100000;
  * Account and address entries kept across all groups. Beyond it the least recently active groups are judged and
  * forgotten first: an endless stream with millions of addresses stays within a fixed memory (~250 bytes an entry).
  */
-export const MAX_TRACKED_ENTRIES = 1_000_000;
+export const MAX_TRACKED_ENTRIES = 600_000;
 
 export class AttemptTracker {
   readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
   /** tenant \u0001 user -> group ids the account appears in. */
-  private readonly byUser = new BoundedMap<string, string[]>(500000);
+  private readonly byUser = new BoundedMap<string, string[]>(250_000);
   private lastSweep = 0;
   /** Account and address entries held by all groups. */
   entries = 0;

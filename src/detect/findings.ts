@@ -1,8 +1,9 @@
 /**
  * @module detect/findings
  * Turns detectors' current view of an attack into OCSF Detection Finding (class 2004) lines. A finding is created
- * once (activity_id 1) and re-emitted in full when it grows materially (activity_id 2: new accounts, a compromise,
- * higher severity, 10% more sources, or six more hours of activity), never for every single event. The uid is a
+ * once (activity_id 1) and re-emitted in full when it grows materially (activity_id 2: a compromise, a higher
+ * severity, a quarter more accounts, twice the sources, or a day of activity), never for every single event; the
+ * latest content of every finding is written at the end of input in any case. The uid is a
  * hash of rule, organisation and the detector's grouping key, so replays give the same ids.
  */
 import { createHash } from 'node:crypto';
@@ -81,13 +82,15 @@ export class FindingSink {
     const severity = SEVERITY_IDS[d.severity ?? d.rule.severity];
     const prev = this.open.get(uid);
     if (prev) {
-      // Growth by a tenth: a spray reaching thousands of accounts is re-emitted dozens of times, not thousands.
+      // A compromise or a higher severity is news at once; growth only in steps (a quarter more accounts, twice the
+      // addresses) or after a day: a week-long spray over thousands of rotating addresses is re-emitted a few
+      // dozen times, not thousands (every line carries its whole current content).
       const grew =
-        rawAccounts.length >= Math.max(prev.accounts + 1, Math.ceil(prev.accounts * 1.1)) ||
         rawCompromised.length > prev.compromised ||
         severity > prev.severity ||
-        rawIps.length >= Math.max(prev.ips + 1, Math.ceil(prev.ips * 1.1)) ||
-        d.time - prev.lastEmitted >= 6 * 3600_000;
+        rawAccounts.length >= Math.max(prev.accounts + 1, Math.ceil(prev.accounts * 1.25)) ||
+        rawIps.length >= Math.max(prev.ips + 1, 2 * prev.ips) ||
+        d.time - prev.lastEmitted >= 24 * 3600_000;
       if (!grew) {
         // Sorted and rendered only if still the latest at the end of input: most updates are superseded.
         const sev = Math.max(severity, prev.severity);

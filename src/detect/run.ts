@@ -169,6 +169,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const lastCheckpoint = { at: performance.now(), took: 0 };
   const stats = result.stats;
   const threaded = o.threaded ? new ThreadedReader(o.threaded) : undefined;
+  let lastDone: Parameters<typeof checkpoint>[2];
   try {
   for (const src of sources) {
     const fp = fileFingerprint(src);
@@ -206,13 +207,16 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
       } else if (engine.sink.out.length >= (o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS)) await commitFindings();
       o.onProgress?.(stats);
     }
-    if (fp) await commit({ fp, src, status: 'done', line, events, q: stats.quarantined - q0 });
+    const done = { fp: fp!, src, status: 'done' as const, line, events, q: stats.quarantined - q0 };
+    // The last input is marked done by the final checkpoint below (one saving of detector memory, not two).
+    if (fp && src !== sources[sources.length - 1]) await commit(done);
+    else if (fp) lastDone = done;
   }
   } finally {
     await threaded?.close();
   }
   engine.flush();
-  await commit();
+  await commit(lastDone);
   if (o.campaigns) {
     const join = o.campaigns;
     const updates = db.transaction(() => {

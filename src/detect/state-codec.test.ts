@@ -10,8 +10,8 @@ import { BoundedMap } from './lru.js';
 import { encodeState, encodeStateChunks, decodeState, Lazy } from './state-codec.js';
 
 test('pieces of a large mixed state join to the whole text', () => {
-  const big = new BoundedMap<string, unknown>(1000);
-  for (let i = 0; i < 500; i++) big.set(`k${i}`, { n: i, list: [i, `x"${i}`], nested: new Map([[i, new Set([i])]]) });
+  const big = new BoundedMap<string, unknown>(5000);
+  for (let i = 0; i < 3000; i++) big.set(`k${i}`, { n: i, list: [i, `x"${i}`], nested: new Map([[i, new Set([i])]]) });
   const value = {
     a: 1,
     skip: undefined,

@@ -5,16 +5,19 @@
  */
 import { BoundedMap } from './lru.js';
 
+/** How JSON.stringify writes the containers and numbers JSON has no form for. */
+function replacer(_k: string, v: unknown): unknown {
+  if (v instanceof Lazy) return v.toJSON();
+  if (v instanceof BoundedMap) return { $b: v.cap, e: [...v.map.entries()] };
+  if (v instanceof Map) return { $m: [...v.entries()] };
+  if (v instanceof Set) return { $s: [...v] };
+  if (v === Infinity) return { $n: 'inf' };
+  if (v === -Infinity) return { $n: '-inf' };
+  return v;
+}
+
 export function encodeState(value: unknown): string {
-  return JSON.stringify(value, function (_k, v) {
-    if (v instanceof Lazy) return v.toJSON();
-    if (v instanceof BoundedMap) return { $b: v.cap, e: [...v.map.entries()] };
-    if (v instanceof Map) return { $m: [...v.entries()] };
-    if (v instanceof Set) return { $s: [...v] };
-    if (v === Infinity) return { $n: 'inf' };
-    if (v === -Infinity) return { $n: '-inf' };
-    return v;
-  });
+  return JSON.stringify(value, replacer);
 }
 
 export function decodeState<T = any>(text: string): T {
@@ -41,16 +44,28 @@ export class Lazy {
   }
 }
 
-/** Is every element or member a primitive (then the value is written whole with JSON.stringify)? */
-function flat(values: Iterable<unknown>): boolean {
-  for (const x of values) if (x !== null && typeof x === 'object') return false;
-  return true;
+/** Containers with more elements than this are walked rather than stringified whole. */
+const LARGE = 64;
+
+/**
+ * Is the value, or one of its members down to `depth` levels, a container with many elements? (A look only near
+ * the top: counting everything would cost as much as writing it.)
+ */
+function large(v: unknown, depth = 2): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (v instanceof Lazy) return true;
+  if (v instanceof BoundedMap || v instanceof Map || v instanceof Set) return v.size > LARGE;
+  const members = Array.isArray(v) ? v : Object.values(v);
+  if (members.length > LARGE) return true;
+  if (depth === 0) return false;
+  for (const m of members) if (large(m, depth - 1)) return true;
+  return false;
 }
 
 /**
- * The text of `encodeState(value)` in pieces of about `maxChars`, handed to `onChunk` in order: containers are
- * walked and only their flat parts stringified, so a checkpoint of a large state never needs the whole text (or a
- * copy of the state) in memory at once. Linear in the size of the state.
+ * The text of `encodeState(value)` in pieces of about `maxChars`, handed to `onChunk` in order: large containers
+ * are walked and their elements stringified one by one, so a checkpoint of a large state never needs the whole
+ * text (or a copy of the state) in memory at once.
  */
 export function encodeStateChunks(value: unknown, onChunk: (text: string) => void, maxChars = 1 << 20): void {
   let parts: string[] = [];
@@ -75,16 +90,12 @@ export function encodeStateChunks(value: unknown, onChunk: (text: string) => voi
     out(']');
   };
   const write = (v: unknown): void => {
-    if (v === null || typeof v !== 'object') {
-      out(v === Infinity ? '{"$n":"inf"}' : v === -Infinity ? '{"$n":"-inf"}' : (JSON.stringify(v) ?? 'null'));
+    if (!large(v)) {
+      out(JSON.stringify(v, replacer) ?? 'null');
       return;
     }
     if (v instanceof Lazy) return seq(v.items());
-    if (Array.isArray(v)) {
-      if (flat(v) && !v.some((x) => x === Infinity || x === -Infinity)) out(JSON.stringify(v));
-      else seq(v);
-      return;
-    }
+    if (Array.isArray(v)) return seq(v);
     if (v instanceof BoundedMap) {
       out(`{"$b":${v.cap},"e":`);
       seq(v.map.entries());
@@ -100,14 +111,9 @@ export function encodeStateChunks(value: unknown, onChunk: (text: string) => voi
       seq(v);
       return out('}');
     }
-    const entries = Object.entries(v);
-    if (flat(entries.map((e) => e[1])) && !entries.some((e) => e[1] === Infinity || e[1] === -Infinity)) {
-      out(JSON.stringify(v));
-      return;
-    }
     out('{');
     let first = true;
-    for (const [k, x] of entries) {
+    for (const [k, x] of Object.entries(v as object)) {
       if (x === undefined || typeof x === 'function') continue;
       out(`${first ? '' : ','}${JSON.stringify(k)}:`);
       first = false;

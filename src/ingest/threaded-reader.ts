@@ -12,6 +12,11 @@ import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
 
 const IN_FLIGHT = 4;
+/**
+ * The reading thread holds a few batches and the address cache: a small heap of its own, so that its garbage
+ * is collected early instead of growing towards the process's limit beside the detectors' memory.
+ */
+const WORKER_HEAP_MB = 256;
 
 export class ThreadedReader {
   private worker: Worker | undefined;
@@ -25,8 +30,8 @@ export class ThreadedReader {
       const api = import.meta.resolve('tsx/esm/api');
       const file = new URL('./read-worker.ts', import.meta.url).href;
       const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(file)});`;
-      this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-    } else this.worker = new Worker(new URL('./read-worker.js', import.meta.url));
+      this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    } else this.worker = new Worker(new URL('./read-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     this.worker.unref();
     return this.worker;
   }

@@ -19,7 +19,7 @@ import { netblockOf, type Signal } from '../signal.js';
 import type { AttemptGroup } from '../attempts.js';
 
 const DAY = 86400_000;
-const MAX_ACCOUNTS = 200_000;
+const MAX_ACCOUNTS = 100_000;
 const MAX_TENANTS = 100_000;
 /** Day numbers and addresses kept per account: a month, and an attacker's handful of exits. */
 const MAX_DAYS = 31;
