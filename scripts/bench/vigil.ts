@@ -32,11 +32,9 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   const findingsFile = join(work, 'findings.jsonl');
   const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), ...(o.extra ?? []), input];
-  // With node flags of its own (a profiler), the CLI runs in this process rather than in the child bin/vigil.js
-  // starts with a heap limit; the limit is then given here.
+  // With node flags of its own (a profiler), the CLI must run in this process, not in a child bin/vigil.js starts.
   const env = o.nodeFlags?.length ? { ...process.env, VIGIL_HEAP_MB: '0' } : process.env;
-  const flags = o.nodeFlags?.length ? ['--max-old-space-size=1024', ...o.nodeFlags] : [];
-  const measured = await measure(process.execPath, [...flags, VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
+  const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
   if (measured.exitCode !== 0 && !measured.stopped) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
   return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
 }

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { OCSF_VERSION } from '../ocsf/authentication.js';
 import { SEVERITY_IDS, type Rule } from './rules.js';
+import { Lazy } from './state-codec.js';
 import type { Signal } from './signal.js';
 
 export const PRODUCT_VERSION = '0.1.0';
@@ -128,11 +129,15 @@ export class FindingSink {
     }
   }
 
-  /** Pending updates as plain data, for checkpoints. */
-  pendingState(): Map<string, Record<string, any>> {
-    const m = new Map<string, Record<string, any>>();
-    for (const [uid, p] of this.pending) m.set(uid, typeof p === 'function' ? p() : p);
-    return m;
+  /**
+   * Pending updates as plain data, for checkpoints: rendered one at a time as the checkpoint writes them (each can
+   * list thousands of addresses; all of them at once would double the memory at every checkpoint).
+   */
+  pendingState(): Lazy {
+    const pending = this.pending;
+    return new Lazy(function* () {
+      for (const [uid, p] of pending) yield [uid, typeof p === 'function' ? p() : p];
+    });
   }
 
   /** Forget findings whose attack ended long ago (the detector decides; keeps memory bounded). */
