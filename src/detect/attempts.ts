@@ -9,7 +9,7 @@
  */
 import { BoundedMap } from './lru.js';
 import type { Profiles } from './profiles.js';
-import { evidenceOf, type Evidence } from './findings.js';
+import { asEvidence, evidenceOf, type Evidence } from './findings.js';
 import type { Signal } from './signal.js';
 
 export interface AccountAttempts {
@@ -238,7 +238,7 @@ function newGroup(id: string, s: Signal): AttemptGroup {
 
 /** Sample attempts of a group for its findings: the first three and the latest two. */
 export function groupEvidence(g: AttemptGroup): (Signal | Evidence)[] {
-  return [...(g.head ?? []), ...(g.tail ?? [])];
+  return [...g.head, ...g.tail];
 }
 
 /** Drop keys of accounts the group no longer holds; the compromise check then looks at every account again. */
@@ -306,12 +306,12 @@ export function packGroup(g: AttemptGroup): unknown {
   }
   const ips: unknown[] = [];
   for (const [ip, x] of g.ipInfo.map) ips.push([ip, x.n, x.users, x.first, x.last - x.first]);
-  const tail = g.tail.map((x) => ('userKey' in x ? evidenceOf(x) : x));
+  const tail = g.tail.map(asEvidence);
   return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail };
 }
 
 export function unpackGroup(p: any): AttemptGroup {
-  if (p.accounts instanceof BoundedMap) return p as AttemptGroup; // saved before packing existed
+  if (p.accounts instanceof BoundedMap) return withDefaults(p); // saved before packing existed
   const accounts = new BoundedMap<string, AccountAttempts>(p.accountsCap);
   for (const [k, user, first, span, n, flags, ips, recent] of p.accounts) {
     accounts.map.set(k, { user: user === 0 ? k : user, first, last: first + span, n, unknown: !!(flags & 1), resolved: !!(flags & 2), valid: !!(flags & 4), ips, recent: recent.map((d: number) => first + d) });
@@ -319,5 +319,10 @@ export function unpackGroup(p: any): AttemptGroup {
   const ipInfo = new BoundedMap<string, IpAttempts>(p.ipCap);
   for (const [ip, n, users, first, span] of p.ipInfo) ipInfo.map.set(ip, { n, users, first, last: first + span });
   const { accountsCap: _a, ipCap: _i, ...rest } = p;
-  return { ...rest, accounts, ipInfo, order: p.order ?? [...accounts.map.keys()], evaluatedAttempts: p.evaluatedAttempts ?? {}, scanned: p.scanned ?? {}, head: p.head ?? [], tail: p.tail ?? [] };
+  return withDefaults({ ...rest, accounts, ipInfo });
+}
+
+/** Members that groups saved by older versions lack. */
+function withDefaults(g: any): AttemptGroup {
+  return { ...g, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [] };
 }

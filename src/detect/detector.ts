@@ -73,7 +73,7 @@ export function periodicGroupEvaluation(
       if (s.t - last < everyMs) return;
       // Once raised, a finding is judged again when its group grew by a tenth or an hour passed, not every few
       // minutes: judging a group costs as much as its accounts, and a week-long spray has thousands.
-      const attemptsThen = (g.evaluatedAttempts ??= {})[rule.id] ?? 0;
+      const attemptsThen = g.evaluatedAttempts[rule.id] ?? 0;
       if (g.findings[rule.id] && s.t - last < 3600_000 && g.attempts < attemptsThen * 1.1) return;
       g.evaluated[rule.id] = s.t;
       g.evaluatedAttempts[rule.id] = g.attempts;

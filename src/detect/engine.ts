@@ -130,11 +130,9 @@ export class Engine {
 
   private snapshotValue() {
     const held: Signal[] = [];
-    const tmp: Signal[] = [];
     // Copy the reorder heap without disturbing it.
     const clone = Object.assign(Object.create(Object.getPrototypeOf(this.reorder)), this.reorder, { heap: [...(this.reorder as any).heap] }) as ReorderBuffer;
-    clone.drain(tmp);
-    for (const s of tmp) held.push(s);
+    clone.drain(held);
     const groups = this.tracker.groups.map;
     return {
       v: 1,

@@ -50,7 +50,8 @@ interface OpenFinding {
 
 export type Evidence = ReturnType<typeof evidenceOf>;
 
-const asEvidence = (x: Signal | Evidence): Evidence => ('userKey' in x ? evidenceOf(x) : x);
+/** A sample in evidence form (samples kept across checkpoints already are). */
+export const asEvidence = (x: Signal | Evidence): Evidence => ('userKey' in x ? evidenceOf(x) : x);
 
 /** One sample event, as shown in a finding's `evidences`. */
 export function evidenceOf(s: Signal) {

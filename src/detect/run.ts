@@ -140,7 +140,11 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   /** New finding lines (those this run logged before a restart are dropped: they were emitted by the replay). */
   const drain = () => {
     const found = engine.drainFindings();
-    if (regenerated > 0) found.splice(0, Math.min(regenerated, found.length)).forEach(() => regenerated--);
+    const again = Math.min(regenerated, found.length);
+    if (again > 0) {
+      found.splice(0, again);
+      regenerated -= again;
+    }
     return found;
   };
   const emitAll = async (found: Record<string, any>[], texts: string[]) => {

@@ -41,9 +41,6 @@ export interface Signal {
   format: string;
 }
 
-
-
-
 /** Signals as one JSON text of arrays: far cheaper to pass between threads than objects with their keys. */
 export function packSignals(signals: Signal[]): string {
   const rows: unknown[][] = new Array(signals.length);
@@ -70,11 +67,7 @@ export function unpackSignals(text: string): Signal[] {
   return out;
 }
 
-
 export function netblockOf(ip: string): string {
-  const dot = ip.lastIndexOf('.');
-  // The common case without the full address check: dotted IPv4 with nothing but digits and dots.
-  if (dot > 0 && ip.indexOf(':') < 0 && /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip)) return ip.slice(0, dot) + '.0/24';
   const v = isIP(ip);
   if (v === 4) return ip.slice(0, ip.lastIndexOf('.')) + '.0/24';
   if (v === 6) {

@@ -7,7 +7,7 @@ import { BoundedMap } from './lru.js';
 
 /** How JSON.stringify writes the containers and numbers JSON has no form for. */
 function replacer(_k: string, v: unknown): unknown {
-  if (v instanceof Lazy) return v.toJSON();
+  // (A Lazy needs no case here: JSON.stringify calls its toJSON first.)
   if (v instanceof BoundedMap) return { $b: v.cap, e: [...v.map.entries()] };
   if (v instanceof Map) return { $m: [...v.entries()] };
   if (v instanceof Set) return { $s: [...v] };

@@ -25,13 +25,14 @@ export class ThreadedReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
+    const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
     if (import.meta.url.endsWith('.ts')) {
       // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
       const api = import.meta.resolve('tsx/esm/api');
       const file = new URL('./read-worker.ts', import.meta.url).href;
       const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(file)});`;
-      this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    } else this.worker = new Worker(new URL('./read-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      this.worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), options);
+    } else this.worker = new Worker(new URL('./read-worker.js', import.meta.url), options);
     this.worker.unref();
     return this.worker;
   }

@@ -99,13 +99,11 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
      * since the last look (events of accounts already in it were checked as they arrived, see onEvent).
      */
     onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext) {
-      const scanned = (g.scanned ??= {});
-      const order = g.order ?? [...g.accounts.map.keys()];
-      for (let i = scanned[uid] ?? 0; i < order.length; i++) {
-        const list = recentValid.get(`${g.tenant}\u0001${order[i]}`);
+      for (let i = g.scanned[uid] ?? 0; i < g.order.length; i++) {
+        const list = recentValid.get(`${g.tenant}\u0001${g.order[i]}`);
         if (list) for (const v of list) check(g, uid, v, ctx);
       }
-      scanned[uid] = order.length;
+      g.scanned[uid] = g.order.length;
     },
   } as Detector & { report(c: Compromise, ctx: DetectorContext): void; onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
 }
