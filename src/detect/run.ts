@@ -243,7 +243,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
 
 /** Read, normalise and enrich on this thread: the events' detection signals in batches. */
 async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<Signal[]> {
-  for await (const events of readSource(src, o.read, o.quarantine, stats)) {
+  for await (const events of readSource(src, { ...o.read, forDetection: true }, o.quarantine, stats)) {
     const out: Signal[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       o.enricher.enrich(events[i]);

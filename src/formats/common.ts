@@ -35,7 +35,7 @@ export function parseTime(value: unknown, field = 'time'): number {
         }
         // Reject impossible calendar values such as month 13 that Date.UTC would roll over.
         if (+m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +m[4] > 23 || +m[5] > 59) ms = NaN;
-        else if (new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDate() !== +m[3]) ms = NaN; // 30 February
+        else if (+m[3] > daysInMonth(+m[1], +m[2])) ms = NaN; // 30 February
       } else if (s.length > 0 && s.length < 64 && /(Z|GMT|UTC|[+-]\d{2}:?\d{2})$/i.test(s)) {
         ms = Date.parse(s); // only with an explicit zone: a guess in the machine's zone would shift events
       }
@@ -45,6 +45,14 @@ export function parseTime(value: unknown, field = 'time'): number {
     throw new RecordError(`invalid time in ${field}: ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`);
   }
   return Math.round(ms);
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1-12) of a year (years below 100 are 1900 + year, as Date.UTC reads them; one Date per time cost more). */
+function daysInMonth(year: number, month: number): number {
+  const y = year < 100 ? 1900 + year : year;
+  return month === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[month - 1];
 }
 
 /** A non-empty trimmed string, or undefined. */

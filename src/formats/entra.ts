@@ -9,8 +9,9 @@
  * set `unmapped.password_valid`. The code table is exported for Microsoft 365 audit records, which carry the
  * same codes.
  */
-import { isLegacyProtocol, makeAuthEvent, type FailureReason } from '../ocsf/authentication.js';
+import { isLegacyProtocol, makeAuthEvent, STATUS_FAILURE, STATUS_SUCCESS, type AuthEvent, type FailureReason, type Location, type SrcEndpoint } from '../ocsf/authentication.js';
 import { cleanIp, domainOf, jsonField, num, parseTime, str } from './common.js';
+import { EntraScanner } from './entra-scan.js';
 import { RecordError, type JsonFormat, type NormalizeContext } from './types.js';
 
 const PRODUCT = { name: 'Entra ID', vendor_name: 'Microsoft' };
@@ -137,6 +138,7 @@ export const entra: JsonFormat = {
     // Graph signIn object or Log Analytics row.
     return get(rec, 'userPrincipalName') !== undefined && (get(rec, 'createdDateTime') !== undefined || get(rec, 'timeGenerated') !== undefined || get(rec, 'resultType') !== undefined || get(rec, 'status') !== undefined);
   },
+  detectionEvent: detectionEventOf,
   normalize(rec, ctx) {
     const cat = String(get(rec, 'category') ?? get(rec, 'type') ?? '');
     if (NON_USER_CATEGORIES.test(cat)) return []; // workload identities are not people's accounts
@@ -292,13 +294,80 @@ function toEvent(rec: any, s: any, ctx: NormalizeContext) {
     facts: {
       reason: outcome.reason,
       password_valid: outcome.password_valid,
-      legacy_protocol:
-        (!!clientApp && LEGACY_CLIENT_APPS.has(clientApp.toLowerCase())) ||
-        isLegacyProtocol(clientApp, protocol) ||
-        /^ropc$/i.test(protocol ?? '') ||
-        isBasicAuthUserAgent(userAgent),
+      legacy_protocol: isLegacySignIn(clientApp, protocol, userAgent),
       client_app: clientApp,
       non_interactive: nonInteractive || undefined,
     },
   });
+}
+
+/** A sign-in through a protocol that cannot do modern MFA: legacy client app, basic-auth protocol, or BAV2ROPC. */
+function isLegacySignIn(clientApp: string | undefined, protocol: string | undefined, userAgent: string | undefined): boolean {
+  return (
+    (!!clientApp && LEGACY_CLIENT_APPS.has(clientApp.toLowerCase())) ||
+    isLegacyProtocol(clientApp, protocol) ||
+    /^ropc$/i.test(protocol ?? '') ||
+    isBasicAuthUserAgent(userAgent)
+  );
+}
+
+const scanner = new EntraScanner();
+
+/**
+ * The event of a plain Graph sign-in line reduced to what detection reads (time, outcome, tenant, account, address,
+ * place, tool), built from the scanned fields without parsing the line: the same values `normalize` gives those
+ * fields, checked line by line against it in the tests. undefined when the line needs the full way: it is not a
+ * plain Graph sign-in, or it has something `normalize` would reject or treat specially.
+ */
+function detectionEventOf(text: string, ctx: NormalizeContext): AuthEvent | undefined {
+  const f = scanner.scan(text);
+  // A record without userPrincipalName is not recognised as Entra when formats are detected: leave it to them.
+  if (!f || f.userPrincipalName === undefined || f.userPrincipalName === null) return undefined;
+  const upn = str(f.userPrincipalName) ?? str(f.userDisplayName);
+  const code = num(f.errorCode);
+  const tenant = str(f.resourceTenantId) ?? str(f.homeTenantId) ?? ctx.tenant;
+  if (!upn || code === undefined || !tenant || f.createdDateTime === undefined || f.createdDateTime === null) return undefined;
+  let time: number;
+  try {
+    time = parseEntraTime(f.createdDateTime, 'createdDateTime');
+  } catch {
+    return undefined; // quarantined by the full way, with its message
+  }
+  const outcome = entraOutcome(code);
+  const clientApp = str(f.clientAppUsed);
+  const rawProtocol = str(f.authenticationProtocol);
+  const protocol = rawProtocol && !/^none$/i.test(rawProtocol) ? rawProtocol : undefined;
+  const userAgent = str(f.userAgent) ?? str(f.browser);
+  const asn = num(f.autonomousSystemNumber);
+  const location: Location = {};
+  const country = known(str(f.countryOrRegion));
+  if (country) location.country = country;
+  const region = known(str(f.state));
+  if (region) location.region = region;
+  const city = known(str(f.city));
+  if (city) location.city = city;
+  const lat = num(f.latitude);
+  if (lat !== undefined) location.lat = lat;
+  const long = num(f.longitude);
+  if (long !== undefined) location.long = long;
+  const src: SrcEndpoint = {};
+  const ip = cleanIp(f.ipAddress);
+  if (ip) src.ip = ip;
+  if (country || region || city || lat !== undefined || long !== undefined) src.location = location;
+  if (asn) src.autonomous_system = { number: asn };
+  const unmapped: AuthEvent['unmapped'] = { legacy_protocol: isLegacySignIn(clientApp, protocol, userAgent) };
+  if (!outcome.success) unmapped.reason = outcome.reason;
+  if (outcome.password_valid !== undefined) unmapped.password_valid = outcome.password_valid;
+  if (clientApp) unmapped.client_app = clientApp;
+  const ev = {
+    time,
+    status_id: outcome.success ? STATUS_SUCCESS : STATUS_FAILURE,
+    metadata: { tenant_uid: tenant },
+    user: { name: upn },
+    src_endpoint: src,
+    unmapped,
+  } as AuthEvent;
+  if (userAgent) ev.http_request = { user_agent: userAgent };
+  if (protocol) ev.auth_protocol = protocol;
+  return ev;
 }

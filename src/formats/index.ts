@@ -25,6 +25,10 @@ export function textFormat(name: FormatName): TextFormat | undefined {
 /** Per-stream detector that remembers the last matching format. */
 export class FormatDetector {
   private last: JsonFormat | undefined;
+  /** The format of the last record recognised (the one tried first for the next). */
+  get current(): JsonFormat | undefined {
+    return this.last;
+  }
   detect(rec: Record<string, unknown>): JsonFormat | undefined {
     if (this.last && this.last.matches(rec)) return this.last;
     for (const f of JSON_FORMATS) {

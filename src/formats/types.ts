@@ -32,6 +32,12 @@ export interface JsonFormat {
   matches(rec: Record<string, unknown>): boolean;
   /** Events for an authentication record; [] when the record is this vendor's but not an authentication attempt. */
   normalize(rec: Record<string, any>, ctx: NormalizeContext): Normalized;
+  /**
+   * The fast way for detection: one JSON line straight to an event holding only what detection reads (see
+   * detect/signal.ts), without parsing the whole line; undefined when the line needs `JSON.parse` and `normalize`.
+   * Must agree with `normalize` on every field it sets.
+   */
+  detectionEvent?(line: string, ctx: NormalizeContext): AuthEvent | undefined;
 }
 
 export interface LineParser {

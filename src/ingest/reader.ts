@@ -27,6 +27,11 @@ export interface ReadOptions {
   keepRaw?: boolean;
   /** What `-` reads (default: the process's standard input). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Events are for detection only: a format may then give them with just the fields detection reads, straight
+   * from the line (see `JsonFormat.detectionEvent`), instead of parsing and normalising the whole record.
+   */
+  forDetection?: boolean;
 }
 
 /**
@@ -236,9 +241,24 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     let textParser: LineParser | undefined;
     let textName: FormatName = 'sshd';
 
+    const fastWay = opts.forDetection && !keepRaw;
     const jsonLine = (l: Line, out: AuthEvent[]) => {
       const t = withoutRecordSeparator(l.text.trim());
       if (t === '') return;
+      if (fastWay) {
+        const fmt = forcedJson ?? detector.current;
+        if (fmt?.detectionEvent) {
+          ctx.line = l.line;
+          const e = fmt.detectionEvent(t, ctx);
+          if (e) {
+            stats.records++;
+            e.unmapped.format = fmt.name;
+            e.unmapped.source = { file, line: l.line };
+            out.push(e);
+            return;
+          }
+        }
+      }
       let value: unknown;
       try {
         value = JSON.parse(t);
