@@ -42,93 +42,59 @@ export interface Signal {
 }
 
 /**
- * Signals across threads as one JSON text of numbers and strings (far cheaper than a structured clone of objects).
- * Strings that repeat from event to event (tenant, account, tool, country, file) are sent once and then by number,
- * so the text is a third of the size and the receiving thread gets one string object per value: less memory, and
- * map keys built from them hash once. The two ends keep the same table: a packer and an unpacker are a pair, used
- * for the messages of one worker in order.
+ * Signals across threads as one JSON text of a flat array (far cheaper than a structured clone of objects). Tried
+ * and dropped: sending repeated strings once, by number. Hashing each string to find its number cost more than
+ * writing it out (the strings are new for every line, so none has its hash yet).
  */
-export class SignalPacker {
-  private readonly ids = new Map<string, number>();
+export function packSignals(signals: Signal[]): string {
+  const flat: unknown[] = new Array(signals.length * STRIDE);
+  let o = 0;
+  for (const s of signals) {
+    flat[o++] = s.t;
+    flat[o++] = s.tenant;
+    flat[o++] = s.user;
+    flat[o++] = s.userKey;
+    flat[o++] = s.ip;
+    flat[o++] = s.net;
+    flat[o++] = s.asn;
+    flat[o++] = s.asOrg;
+    flat[o++] = s.country;
+    flat[o++] = s.lat ?? null;
+    flat[o++] = s.lon ?? null;
+    flat[o++] = s.anon;
+    flat[o++] = (s.ok ? 1 : 0) | (s.passwordValid ? 2 : 0) | (s.legacy ? 4 : 0);
+    flat[o++] = s.status;
+    flat[o++] = s.reason;
+    flat[o++] = s.mfaEvent;
+    flat[o++] = s.ua;
+    flat[o++] = s.app;
+    flat[o++] = s.proto;
+    flat[o++] = s.fp;
+    flat[o++] = s.source ? s.source.line : -1;
+    flat[o++] = s.source ? s.source.file : '';
+    flat[o++] = s.format;
+  }
+  return JSON.stringify(flat);
+}
 
-  /** @param maxStrings strings remembered before the table starts again */
-  constructor(private readonly maxStrings = 500_000) {}
-
-  pack(signals: Signal[]): string {
-    const fresh: string[] = [];
-    let reset = 0;
-    // The table is bounded: an endless stream of new accounts starts it again rather than growing it.
-    if (this.ids.size > this.maxStrings) {
-      this.ids.clear();
-      reset = 1;
-    }
-    const id = (v: string): number => {
-      let n = this.ids.get(v);
-      if (n === undefined) {
-        n = this.ids.size;
-        this.ids.set(v, n);
-        fresh.push(v);
-      }
-      return n;
+export function unpackSignals(text: string): Signal[] {
+  const f = JSON.parse(text) as any[];
+  const out: Signal[] = new Array(f.length / STRIDE);
+  for (let i = 0, o = 0; o < f.length; i++, o += STRIDE) {
+    const flags = f[o + 12];
+    // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
+    out[i] = {
+      t: f[o], tenant: f[o + 1], user: f[o + 2], userKey: f[o + 3], ip: f[o + 4], net: f[o + 5], asn: f[o + 6], asOrg: f[o + 7],
+      country: f[o + 8], lat: f[o + 9] ?? undefined, lon: f[o + 10] ?? undefined, anon: f[o + 11], ok: (flags & 1) !== 0,
+      status: f[o + 13], passwordValid: (flags & 2) !== 0, reason: f[o + 14], legacy: (flags & 4) !== 0, mfaEvent: f[o + 15],
+      ua: f[o + 16], app: f[o + 17], proto: f[o + 18], fp: f[o + 19],
+      source: f[o + 20] < 0 ? undefined : { file: f[o + 21], line: f[o + 20] }, format: f[o + 22],
     };
-    const flat: unknown[] = new Array(signals.length * STRIDE);
-    let o = 0;
-    for (const s of signals) {
-      flat[o++] = s.t;
-      flat[o++] = id(s.tenant);
-      flat[o++] = id(s.user);
-      flat[o++] = id(s.userKey);
-      flat[o++] = s.ip;
-      flat[o++] = s.net;
-      flat[o++] = s.asn;
-      flat[o++] = id(s.asOrg);
-      flat[o++] = id(s.country);
-      flat[o++] = s.lat ?? null;
-      flat[o++] = s.lon ?? null;
-      flat[o++] = id(s.anon);
-      flat[o++] = s.ok ? 1 : 0;
-      flat[o++] = s.status;
-      flat[o++] = s.passwordValid ? 1 : 0;
-      flat[o++] = id(s.reason);
-      flat[o++] = s.legacy ? 1 : 0;
-      flat[o++] = id(s.mfaEvent);
-      flat[o++] = id(s.ua);
-      flat[o++] = id(s.app);
-      flat[o++] = id(s.proto);
-      flat[o++] = id(s.fp);
-      flat[o++] = s.source ? s.source.line : -1;
-      flat[o++] = s.source ? id(s.source.file) : -1;
-      flat[o++] = id(s.format);
-    }
-    return JSON.stringify([reset, fresh, flat]);
   }
+  return out;
 }
 
-export class SignalUnpacker {
-  private table: string[] = [];
-
-  unpack(text: string): Signal[] {
-    const [reset, fresh, f] = JSON.parse(text) as [number, string[], any[]];
-    if (reset) this.table = [];
-    const table = this.table;
-    for (const v of fresh) table.push(v);
-    const out: Signal[] = new Array(f.length / STRIDE);
-    for (let i = 0, o = 0; o < f.length; i++, o += STRIDE) {
-      // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
-      out[i] = {
-        t: f[o], tenant: table[f[o + 1]], user: table[f[o + 2]], userKey: table[f[o + 3]], ip: f[o + 4], net: f[o + 5],
-        asn: f[o + 6], asOrg: table[f[o + 7]], country: table[f[o + 8]], lat: f[o + 9] ?? undefined, lon: f[o + 10] ?? undefined,
-        anon: table[f[o + 11]], ok: f[o + 12] === 1, status: f[o + 13], passwordValid: f[o + 14] === 1,
-        reason: table[f[o + 15]] as Signal['reason'], legacy: f[o + 16] === 1, mfaEvent: table[f[o + 17]], ua: table[f[o + 18]],
-        app: table[f[o + 19]], proto: table[f[o + 20]], fp: table[f[o + 21]],
-        source: f[o + 22] < 0 ? undefined : { file: table[f[o + 23]], line: f[o + 22] }, format: table[f[o + 24]],
-      };
-    }
-    return out;
-  }
-}
-
-const STRIDE = 25;
+const STRIDE = 23;
 
 export function netblockOf(ip: string): string {
   const v = isIP(ip);

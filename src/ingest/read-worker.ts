@@ -5,7 +5,7 @@
  * cores work as a pipeline and results are the same as reading in one thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { SignalPacker, toSignal, type Signal } from '../detect/signal.js';
+import { packSignals, toSignal, type Signal } from '../detect/signal.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
 import { newStats, readSource, type ReadOptions } from './reader.js';
@@ -19,7 +19,6 @@ class ForwardingQuarantine extends Quarantine {
 }
 
 let enricher: Promise<Enricher> | undefined;
-const packer = new SignalPacker();
 let credits = 0;
 let wake: (() => void) | undefined;
 
@@ -43,7 +42,7 @@ parentPort!.on('message', async (m: { type: 'read'; src: Source; opts: ReadOptio
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
       // One JSON string of arrays per batch crosses threads far cheaper than a structured clone of many objects.
-      parentPort!.postMessage({ type: 'batch', signals: packer.pack(signals), quarantine: q.entries.splice(0), stats });
+      parentPort!.postMessage({ type: 'batch', signals: packSignals(signals), quarantine: q.entries.splice(0), stats });
     }
     parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
   } catch (err) {

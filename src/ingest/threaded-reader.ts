@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
-import { SignalUnpacker, type Signal } from '../detect/signal.js';
+import { unpackSignals, type Signal } from '../detect/signal.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
@@ -20,14 +20,11 @@ const WORKER_HEAP_MB = 256;
 
 export class ThreadedReader {
   private worker: Worker | undefined;
-  /** The other end of the worker's signal packer (a new worker starts a new table). */
-  private unpacker = new SignalUnpacker();
 
   constructor(private readonly enrich: EnricherOptions) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    this.unpacker = new SignalUnpacker();
     const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
     if (import.meta.url.endsWith('.ts')) {
       // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
@@ -75,7 +72,7 @@ export class ThreadedReader {
         apply(m);
         if (m.type === 'done') return;
         w.postMessage({ type: 'credit', n: 1 });
-        yield this.unpacker.unpack(m.signals);
+        yield unpackSignals(m.signals);
       }
     } finally {
       w.off('message', onMessage);
