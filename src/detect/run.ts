@@ -15,7 +15,7 @@ import type { Source } from '../ingest/sources.js';
 import { ActivityCounter } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
-import { toSignal, type Signal } from './signal.js';
+import { detached, toSignal, type Signal } from './signal.js';
 import type { Rule } from './rules.js';
 
 export interface RunOptions {
@@ -247,7 +247,7 @@ async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): A
     const out: Signal[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       o.enricher.enrich(events[i]);
-      out[i] = toSignal(events[i]);
+      out[i] = detached(toSignal(events[i]));
     }
     yield out;
   }

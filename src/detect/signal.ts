@@ -150,6 +150,29 @@ export function toSignal(ev: AuthEvent): Signal {
   };
 }
 
+/**
+ * The signal with its strings copied out of the line they were cut from. V8 keeps a substring of 13 or more
+ * characters as a view into its source: a signal kept for days (a group's sample, a valid-password event) would hold
+ * its whole 1.4 KB log line. Signals that crossed threads are fresh copies already.
+ */
+export function detached(s: Signal): Signal {
+  s.tenant = copy(s.tenant);
+  s.user = copy(s.user);
+  s.userKey = copy(s.userKey);
+  s.ip = copy(s.ip);
+  s.ua = copy(s.ua);
+  s.app = copy(s.app);
+  s.proto = copy(s.proto);
+  s.fp = copy(s.fp);
+  s.asOrg = copy(s.asOrg);
+  return s;
+}
+
+/** A flat copy: the concatenation is flattened into a new string when sliced, and the slice views only that. */
+function copy(v: string): string {
+  return v.length < 13 ? v : (v + ' ').slice(0, -1);
+}
+
 /** A stable total order for events with equal times, so results never depend on input order. */
 export function signalOrderKey(s: Signal): string {
   return `${s.tenant}\u0001${s.userKey}\u0001${s.ip}\u0001${s.ok ? 1 : 0}\u0001${s.reason}\u0001${s.mfaEvent}\u0001${s.fp}`;
