@@ -77,6 +77,71 @@ const MAX_GROUPS = 100000;
  */
 export const MAX_TRACKED_ENTRIES = 600_000;
 
+/**
+ * `tenant \u0001 account key`, the key of an account across organisations. Every detector asks for it with the same
+ * signal in turn: made once per signal (and hashed once by the Maps), not once per detector.
+ */
+export function accountKey(s: Signal): string {
+  if (s !== keyedSignal) {
+    keyedSignal = s;
+    keyOfSignal = `${s.tenant}\u0001${s.userKey}`;
+  }
+  return keyOfSignal;
+}
+let keyedSignal: Signal | undefined;
+let keyOfSignal = '';
+
+/**
+ * The addresses list with `ip` moved (or added) last, at most `cap` long. In place when the length stays (the
+ * list is full, or `ip` was in it); otherwise a new exact-size array.
+ */
+function withLastIp(ips: string[], ip: string, cap: number): string[] {
+  if (ips.length <= cap) {
+    const at = ips.indexOf(ip);
+    if (at >= 0 || ips.length === cap) {
+      // Everything after `ip` (or after the oldest, which drops out) moves down one; `ip` goes last.
+      for (let i = at >= 0 ? at : 0; i < ips.length - 1; i++) ips[i] = ips[i + 1];
+      ips[ips.length - 1] = ip;
+      return ips;
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < ips.length; i++) if (ips[i] !== ip) n++;
+  const keep = Math.min(n, cap - 1);
+  const out: string[] = new Array(keep + 1);
+  let skip = n - keep;
+  let j = 0;
+  for (let i = 0; i < ips.length; i++) {
+    const x = ips[i];
+    if (x === ip) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out[j++] = x;
+  }
+  out[j] = ip;
+  return out;
+}
+
+/**
+ * The times from index `from` on with `t` added: in place when at least one is dropped (the array never grows
+ * then), else as one exact-size array.
+ */
+function withTime(times: number[], from: number, t: number): number[] {
+  const n = times.length - from;
+  if (from > 0) {
+    for (let i = 0; i < n; i++) times[i] = times[from + i];
+    times[n] = t;
+    times.length = n + 1;
+    return times;
+  }
+  const out: number[] = new Array(n + 1);
+  for (let i = 0; i < n; i++) out[i] = times[from + i];
+  out[n] = t;
+  return out;
+}
+
 export class AttemptTracker {
   readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
   /** tenant \u0001 user -> group ids the account appears in. */
@@ -114,7 +179,7 @@ export class AttemptTracker {
       if (g) this.forget(g);
       g = newGroup(id, s);
       this.groups.set(id, g);
-    } else this.groups.set(id, g); // touch for recency
+    } else this.groups.set(id, g); // touch for recency (the entry of the get above: no second lookup)
     const size0 = g.accounts.size + g.ipInfo.size;
     g.last = Math.max(g.last, s.t);
     g.attempts++;
@@ -126,7 +191,7 @@ export class AttemptTracker {
     let a = g.accounts.get(s.userKey);
     if (!a) {
       a = { user: s.user, first: s.t, last: s.t, n: 0, unknown: false, resolved: false, valid: false, ips: [], recent: [] };
-      const ukey = `${s.tenant}\u0001${s.userKey}`;
+      const ukey = accountKey(s);
       const list = this.byUser.get(ukey) ?? [];
       if (!list.includes(id)) list.push(id);
       this.byUser.set(ukey, list);
@@ -136,15 +201,19 @@ export class AttemptTracker {
     g.accounts.set(s.userKey, a);
     a.n++;
     a.last = s.t;
-    if (s.reason === 'unknown_user') a.unknown = true;
+    if (s.reason === 'unknown_user' && !a.unknown) {
+      a.unknown = true;
+      if (unknownSeen.has(g)) unknownSeen.set(g, true);
+    }
     if (s.passwordValid) a.valid = true;
-    // Arrays are replaced by exact-size copies rather than grown in place: a pushed-to array reserves room for
-    // 17 elements, and a million small lists would spend most of their memory on that room.
-    if (s.ip && a.ips[a.ips.length - 1] !== s.ip) a.ips = a.ips.filter((x) => x !== s.ip).concat(s.ip).slice(-4);
+    // Arrays never grow in place: a pushed-to array reserves room for 17 elements, and a million small lists would
+    // spend most of their memory on that room. They change in place when their length stays or shrinks (most
+    // attempts: no copy), else they are replaced by exact-size copies.
+    if (s.ip && a.ips[a.ips.length - 1] !== s.ip) a.ips = withLastIp(a.ips, s.ip, 4);
     // Only the rate windows look at these times: older ones are dropped (the checkpoints stay small).
     let from = Math.max(0, a.recent.length + 1 - RECENT);
     while (from < a.recent.length && s.t - a.recent[from] > this.recentMs) from++;
-    a.recent = (from ? a.recent.slice(from) : a.recent).concat(s.t);
+    a.recent = withTime(a.recent, from, s.t);
     if (s.ip) {
       const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [], first: s.t, last: s.t };
       info.last = Math.max(info.last, s.t);
@@ -152,7 +221,10 @@ export class AttemptTracker {
       if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users = info.users.concat(s.userKey);
       g.ipInfo.set(s.ip, info);
     }
-    if (s.net) g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
+    if (s.net) {
+      g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
+      netsOrder.get(g)?.changed.add(s.net);
+    }
     if (s.asn && g.asns.size < 2000) g.asns.set(s.asn, s.asOrg);
     if (s.country) g.countries.set(s.country, (g.countries.get(s.country) ?? 0) + 1);
     if (s.anon) g.anon.set(s.anon, (g.anon.get(s.anon) ?? 0) + 1);
@@ -160,7 +232,7 @@ export class AttemptTracker {
     this.entries += g.accounts.size + g.ipInfo.size - size0;
     if (s.t - this.lastSweep > 3600_000) this.sweep(s.t);
     while (this.entries > MAX_TRACKED_ENTRIES && this.groups.size > 1) {
-      const oldest = this.groups.map.values().next().value as AttemptGroup;
+      const oldest = this.groups.map.oldestValue() as AttemptGroup;
       if (oldest === g) break;
       this.forget(oldest);
     }
@@ -182,17 +254,21 @@ export class AttemptTracker {
 
   /** A success: failures of this account from this address were the owner's own (typo, forgotten password). */
   resolve(s: Signal): void {
-    const ids = this.byUser.get(`${s.tenant}\u0001${s.userKey}`);
+    const ids = this.byUser.get(accountKey(s));
     if (!ids) return;
     for (const id of ids) {
       const a = this.groups.get(id)?.accounts.get(s.userKey);
-      if (a && !a.resolved && a.ips.includes(s.ip)) a.resolved = true;
+      if (a && !a.resolved && a.ips.includes(s.ip)) {
+        a.resolved = true;
+        resolvedCount++;
+      }
     }
   }
 
-  /** Groups an account was attacked in (for compromise checks). */
-  groupsOf(tenant: string, userKey: string): AttemptGroup[] {
-    const ids = this.byUser.get(`${tenant}\u0001${userKey}`) ?? [];
+  /** Groups the signal's account was attacked in (for compromise checks). */
+  groupsOf(s: Signal): AttemptGroup[] {
+    const userKey = s.userKey;
+    const ids = this.byUser.get(accountKey(s)) ?? [];
     const out: AttemptGroup[] = [];
     for (const id of ids) {
       const g = this.groups.get(id);
@@ -249,7 +325,7 @@ function compactOrder(g: AttemptGroup): void {
 
 /** The group's source addresses (most recently active last). */
 export function groupIps(g: AttemptGroup): string[] {
-  return [...g.ipInfo.map.keys()];
+  return g.ipInfo.map.keysArray();
 }
 
 /**
@@ -264,12 +340,59 @@ export function attackAddress(g: AttemptGroup, ip: string): boolean {
   return (info.users.length >= 2 && info.n >= 4) || (info.n >= 10 && perHour >= 20);
 }
 
-/** Accounts still unresolved `settleMs` after their first attempt: the ones an attacker, not a typo, explains. */
+/**
+ * Accounts still unresolved `settleMs` after their first attempt: the ones an attacker, not a typo, explains.
+ * The spray and stuffing rules judge a group on the same attempt: the walk over its accounts is made once (the
+ * list only changes with an attempt added to the group or an account resolved). Callers must not change it.
+ */
 export function settledAccounts(g: AttemptGroup, now: number, settleMs: number): AccountAttempts[] {
+  const memo = settledMemo.get(g);
+  if (memo && memo.now === now && memo.settleMs === settleMs && memo.attempts === g.attempts && memo.resolved === resolvedCount) return memo.list;
   const out: AccountAttempts[] = [];
-  for (const [, a] of g.accounts.entries()) if (!a.resolved && now - a.first >= settleMs) out.push(a);
+  g.accounts.map.forEach((a) => {
+    if (!a.resolved && now - a.first >= settleMs) out.push(a);
+  });
+  settledMemo.set(g, { now, settleMs, attempts: g.attempts, resolved: resolvedCount, list: out });
   return out;
 }
+const settledMemo = new WeakMap<AttemptGroup, { now: number; settleMs: number; attempts: number; resolved: number; list: AccountAttempts[] }>();
+/** Accounts resolved so far (by any tracker): a change of it outdates every memo of settled accounts. */
+let resolvedCount = 0;
+
+/**
+ * How many accounts `settledAccounts` would list, how many of them had unknown-name attempts and how many attempts
+ * they made: the same numbers, without the list, from a walk in no particular order (integer sums: the order
+ * cannot change them). For rules that usually reject a group on these numbers alone.
+ */
+export function settledCounts(g: AttemptGroup, now: number, settleMs: number): { accounts: number; unknown: number; attempts: number } {
+  let accounts = 0;
+  let unknown = 0;
+  let attempts = 0;
+  g.accounts.map.forEachUnordered((a) => {
+    if (a.resolved || now - a.first < settleMs) return;
+    accounts++;
+    if (a.unknown) unknown++;
+    attempts += a.n;
+  });
+  return { accounts, unknown, attempts };
+}
+
+/**
+ * Could the group hold accounts with unknown-name attempts? False only when none of them has one: the stuffing
+ * rule then knows its verdict (no unknown names) without walking the accounts. Found on first use, kept by `add`.
+ */
+export function mayHaveUnknownAccounts(g: AttemptGroup): boolean {
+  let seen = unknownSeen.get(g);
+  if (seen === undefined) {
+    seen = false;
+    g.accounts.map.forEach((a) => {
+      if (a.unknown) seen = true;
+    });
+    unknownSeen.set(g, seen);
+  }
+  return seen;
+}
+const unknownSeen = new WeakMap<AttemptGroup, boolean>();
 
 /** Attempts of one account within the last `ms` before `now`. */
 export function attemptsWithin(a: AccountAttempts, now: number, ms: number): number {
@@ -278,14 +401,118 @@ export function attemptsWithin(a: AccountAttempts, now: number, ms: number): num
   return n;
 }
 
+const byCountThenKey = (a: [unknown, number], b: [unknown, number]): number => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1);
+
+/** The `n` keys with the highest counts, ties in key order. */
 export function topKeys<K>(m: Map<K, number>, n: number): K[] {
-  return [...m.entries()].sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1)).slice(0, n).map((e) => e[0]);
+  const first = m.keys().next().value;
+  if (typeof first === 'string') return topStringKeys(m as unknown as Map<string, number>, n) as K[];
+  const entries = [...m.entries()];
+  entries.sort(byCountThenKey);
+  const out: K[] = new Array(Math.min(n, entries.length));
+  for (let i = 0; i < out.length; i++) out[i] = entries[i][0];
+  return out;
 }
 
-/** The infrastructure and tool facts of a group, as findings carry them (and campaigns join on them). */
-export function groupFacts(g: AttemptGroup) {
+/**
+ * A group's netblocks in topKeys order as of its last facts, with their counts then, and the netblocks counted
+ * since. A large spray has tens of thousands of netblocks and is judged again and again: sorting them all each time
+ * cost more than everything else about it.
+ */
+interface NetsOrder {
+  keys: string[];
+  counts: number[];
+  changed: Set<string>;
+}
+const netsOrder = new WeakMap<AttemptGroup, NetsOrder>();
+
+const byCountThenString = (ca: number, a: string, cb: number, b: string): boolean => ca > cb || (ca === cb && a < b);
+
+/**
+ * topKeys(g.nets, n), kept up to date rather than sorted anew: the netblocks not counted since the last time keep
+ * their order (their counts did not change), the changed ones are sorted and merged in. Netblocks are never removed
+ * from a group, and the order is total (keys are distinct), so the result is the full sort's.
+ */
+function topNets(g: AttemptGroup, n: number): string[] {
+  let o = netsOrder.get(g);
+  if (o === undefined) {
+    const entries = [...g.nets.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    o = { keys: entries.map((e) => e[0]), counts: entries.map((e) => e[1]), changed: new Set() };
+    netsOrder.set(g, o);
+  } else if (o.changed.size) {
+    const changed = [...o.changed].map((k): [string, number] => [k, g.nets.get(k)!]).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const { keys, counts } = o;
+    const size = g.nets.size;
+    const outKeys: string[] = new Array(size);
+    const outCounts: number[] = new Array(size);
+    let i = 0;
+    let j = 0;
+    let w = 0;
+    for (;;) {
+      while (i < keys.length && o.changed.has(keys[i])) i++;
+      if (i >= keys.length) break;
+      if (j < changed.length && byCountThenString(changed[j][1], changed[j][0], counts[i], keys[i])) {
+        outKeys[w] = changed[j][0];
+        outCounts[w++] = changed[j++][1];
+      } else {
+        outKeys[w] = keys[i];
+        outCounts[w++] = counts[i++];
+      }
+    }
+    for (; j < changed.length; j++) {
+      outKeys[w] = changed[j][0];
+      outCounts[w++] = changed[j][1];
+    }
+    o.keys = outKeys;
+    o.counts = outCounts;
+    o.changed.clear();
+  }
+  return o.keys.slice(0, n);
+}
+
+/**
+ * topKeys for string keys (netblocks, countries), judged on every evaluation of a group: the keys are bucketed by
+ * count and each bucket sorted natively (no comparator call per comparison), highest counts first, until `n` are
+ * taken. The same order as sorting by (count descending, key ascending): keys are distinct.
+ */
+function topStringKeys(m: Map<string, number>, n: number): string[] {
+  const buckets = new Map<number, string[]>();
+  for (const [k, c] of m) {
+    const b = buckets.get(c);
+    if (b === undefined) buckets.set(c, [k]);
+    else b.push(k);
+  }
+  const counts = [...buckets.keys()].sort((a, b) => b - a);
+  const out: string[] = [];
+  for (const c of counts) {
+    const keys = buckets.get(c)!;
+    if (keys.length > 1) keys.sort();
+    for (const k of keys) {
+      if (out.length >= n) return out;
+      out.push(k);
+    }
+  }
+  return out;
+}
+
+/**
+ * The infrastructure and tool facts of a group, as findings carry them (and campaigns join on them). Several
+ * detectors judge a group on the same attempt: the facts are made once per attempt count (only `add` changes
+ * them, and it counts the attempt). Nothing changes the facts once made, so findings can share them.
+ */
+export function groupFacts(g: AttemptGroup): GroupFacts {
+  const memo = factsMemo.get(g);
+  if (memo && memo.attempts === g.attempts) return memo.facts;
+  const facts = makeGroupFacts(g);
+  factsMemo.set(g, { attempts: g.attempts, facts });
+  return facts;
+}
+type GroupFacts = ReturnType<typeof makeGroupFacts>;
+const factsMemo = new WeakMap<AttemptGroup, { attempts: number; facts: GroupFacts }>();
+
+function makeGroupFacts(g: AttemptGroup) {
   return {
-    netblocks: topKeys(g.nets, 1000),
+    netblocks: topNets(g, 1000),
     asns: [...g.asns.entries()].slice(0, 500).map(([number, name]) => ({ number, name: name || undefined })),
     countries: topKeys(g.countries, 50),
     anonymizers: Object.fromEntries(g.anon),

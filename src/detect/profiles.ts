@@ -38,6 +38,19 @@ const ROUTINE_TOOL_SUCCESSES = 3;
 export class Profiles {
   readonly tenants = new Map<string, TenantProfile>();
   private lastSweep = 0;
+  /**
+   * The signal last looked up and its organisation's and account's profiles: detectors ask about the same signal
+   * in turn, and nothing changes the profiles until `observe` (which forgets this).
+   */
+  private looked: Signal | undefined;
+  private lookedTenant: TenantProfile | undefined;
+  private lookedUser: UserProfile | undefined;
+
+  private lookUp(s: Signal): void {
+    this.looked = s;
+    this.lookedTenant = this.tenants.get(s.tenant);
+    this.lookedUser = this.lookedTenant?.users.get(s.userKey);
+  }
 
   tenant(id: string, t: number): TenantProfile {
     let p = this.tenants.get(id);
@@ -49,12 +62,14 @@ export class Profiles {
   }
 
   user(s: Signal): UserProfile | undefined {
-    return this.tenants.get(s.tenant)?.users.get(s.userKey);
+    if (s !== this.looked) this.lookUp(s);
+    return this.lookedUser;
   }
 
   /** Has anyone of this organisation signed in successfully from this address within the retention? */
   tenantKnowsIp(s: Signal): boolean {
-    const seen = this.tenants.get(s.tenant)?.knownIps.get(s.ip);
+    if (s !== this.looked) this.lookUp(s);
+    const seen = this.lookedTenant?.knownIps.get(s.ip);
     return seen !== undefined && s.t - seen < RETENTION_MS;
   }
 
@@ -72,8 +87,10 @@ export class Profiles {
 
   /** Learn from the event after detectors have judged it. */
   observe(s: Signal): void {
-    const tp = this.tenant(s.tenant, s.t);
-    let u = tp.users.get(s.userKey);
+    if (s !== this.looked) this.lookUp(s);
+    const tp = this.lookedTenant ?? this.tenant(s.tenant, s.t);
+    let u = this.lookedUser;
+    this.looked = undefined; // what follows may add or forget profiles
     if (!u) {
       if (!s.passwordValid) return; // failed attempts on never-seen names teach nothing and must not grow memory
       u = { ips: [], nets: [], asns: [], countries: [], anon: [], lastSeen: s.t, successes: 0 };
@@ -82,7 +99,7 @@ export class Profiles {
     u.lastSeen = Math.max(u.lastSeen, s.t);
     if (!s.ok) return;
     u.successes++;
-    if (this.userKnowsSource(s)) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
+    if (u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net))) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
       remember(u.ips, s.ip, USER_LIST_CAP);
       tp.knownIps.set(s.ip, s.t);

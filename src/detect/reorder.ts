@@ -9,11 +9,17 @@ import { signalOrderKey, type Signal } from './signal.js';
 
 interface Item {
   s: Signal;
-  k: string;
+  t: number;
+  /** The content order key, made only when two held events have the same time (most never do). */
+  k: string | undefined;
+}
+
+function keyOf(it: Item): string {
+  return (it.k ??= signalOrderKey(it.s));
 }
 
 function less(a: Item, b: Item): boolean {
-  return a.s.t < b.s.t || (a.s.t === b.s.t && a.k < b.k);
+  return a.t < b.t || (a.t === b.t && keyOf(a) < keyOf(b));
 }
 
 export class ReorderBuffer {
@@ -30,9 +36,10 @@ export class ReorderBuffer {
   /** Add an event; returns events now ready, in order. */
   push(s: Signal, out: Signal[]): void {
     if (s.t > this.watermark) this.watermark = s.t;
-    this.insert({ s, k: signalOrderKey(s) });
+    this.insert({ s, t: s.t, k: undefined });
     const limit = this.watermark - this.latenessMs;
-    while (this.heap.length && this.heap[0].s.t <= limit) out.push(this.pop()!.s);
+    const h = this.heap;
+    while (h.length && h[0].t <= limit) out.push(this.pop()!.s);
   }
 
   /** Everything still held, in order (end of input). */
@@ -40,16 +47,20 @@ export class ReorderBuffer {
     while (this.heap.length) out.push(this.pop()!.s);
   }
 
+  // Sifting moves the travelling item along a hole rather than swapping pairs: the same comparisons, so the same
+  // heap (and the same order among events equal in time and content) as swapping would give.
   private insert(it: Item): void {
     const h = this.heap;
+    let i = h.length;
     h.push(it);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
+      const parent = h[p];
+      if (!less(it, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = it;
   }
 
   private pop(): Item | undefined {
@@ -57,19 +68,27 @@ export class ReorderBuffer {
     if (!h.length) return undefined;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
+        let m = last;
+        let mi = i;
+        if (l < n && less(h[l], m)) {
+          m = h[l];
+          mi = l;
+        }
+        if (r < n && less(h[r], m)) {
+          m = h[r];
+          mi = r;
+        }
+        if (mi === i) break;
+        h[i] = m;
+        i = mi;
       }
+      h[i] = last;
     }
     return top;
   }

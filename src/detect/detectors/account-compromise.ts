@@ -5,7 +5,7 @@
  * addresses or tool, during the attack or within a grace period after it. Valid-password events that
  * come before the attack is recognised are remembered for a while and checked when it is.
  */
-import { attackAddress, type AttemptGroup } from '../attempts.js';
+import { accountKey, attackAddress, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Compromise, type Detector, type DetectorContext } from '../detector.js';
 import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
@@ -86,10 +86,10 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
     onEvent(s: Signal, ctx: DetectorContext) {
       if (!s.passwordValid) return;
       if (ctx.profiles.userKnowsSource(s)) return; // the owner's usual place
-      for (const g of ctx.tracker.groupsOf(s.tenant, s.userKey)) {
+      for (const g of ctx.tracker.groupsOf(s)) {
         for (const uid of Object.values(g.findings)) check(g, uid, s, ctx);
       }
-      const key = `${s.tenant}\u0001${s.userKey}`;
+      const key = accountKey(s);
       const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.t <= rememberMs);
       if (list.length < 8) list.push(s);
       recentValid.set(key, list);

@@ -21,7 +21,7 @@ export function anonymizerSignin(rule: Rule): Detector {
         // Staff use commercial VPNs all the time, even during an attack on them: only a VPN exit the attack itself
         // used (the same address: VPN netblocks are shared by crowds) says the attacker is behind this sign-in.
         const attacked = ctx.tracker
-          .groupsOf(s.tenant, s.userKey)
+          .groupsOf(s)
           .some((g) => Object.keys(g.findings).length > 0 && s.t - g.last <= attackLookbackMs && g.ipInfo.has(s.ip));
         if (!attacked) return;
       }

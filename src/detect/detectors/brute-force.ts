@@ -16,6 +16,13 @@ export function bruteForce(rule: Rule): Detector {
   const sustainedMs = param(rule, 'sustained_minutes') * 60_000;
   /** group id -> accounts found brute-forced in that episode. */
   const hit = new Map<string, string[]>();
+  /** A group's key in `hit` (a group object is one episode, so its key never changes). */
+  const keys = new WeakMap<AttemptGroup, string>();
+  const keyOf = (g: AttemptGroup): string => {
+    let k = keys.get(g);
+    if (k === undefined) keys.set(g, (k = `${g.id}\u0001${g.episode}`));
+    return k;
+  };
   return {
     rule,
     state: () => ({ hit: [...hit] }),
@@ -26,7 +33,7 @@ export function bruteForce(rule: Rule): Detector {
     onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
       const a = g.accounts.get(s.userKey);
       if (!a) return;
-      const key = `${g.id}\u0001${g.episode}`;
+      const key = keyOf(g);
       let list = hit.get(key);
       const known = list?.includes(a.user);
       let added = false;
@@ -48,9 +55,10 @@ export function bruteForce(rule: Rule): Detector {
       g.evaluated[rule.id] = s.t;
       const accounts = list.map((u) => g.accounts.get(u.toLowerCase())).filter((x) => !!x);
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
-      const ips = new Set<string>();
-      for (const x of accounts) for (const ip of x.ips) ips.add(ip);
-      for (const ip of g.ipInfo.map.keys()) ips.add(ip);
+      // The accounts' addresses and the group's: nearly all of the former are among the latter, so the group's
+      // (distinct already) are copied whole and only the others are added.
+      const ips = g.ipInfo.map.keysArray();
+      for (const x of accounts) for (const ip of x.ips) if (!g.ipInfo.has(ip) && !ips.includes(ip, g.ipInfo.size)) ips.push(ip);
       const span = g.last - g.first;
       const rate = attempts / Math.max(1, span / 3600_000) / Math.max(1, accounts.length);
       const valid = accounts.filter((x) => x.valid).map((x) => x.user);
@@ -64,7 +72,7 @@ export function bruteForce(rule: Rule): Detector {
         title: `Brute force against ${accounts.length === 1 ? accounts[0].user : `${accounts.length} accounts`}`,
         desc:
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
-          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.size} address(es) in ${g.nets.size} netblock(s), ` +
+          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.length} address(es) in ${g.nets.size} netblock(s), ` +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
           (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),

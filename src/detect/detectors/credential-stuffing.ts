@@ -3,7 +3,7 @@
  * Credential stuffing: leaked username/password pairs replayed once or twice each, so most names do not exist in
  * the organisation, from many (often residential proxy) addresses within an hour or so.
  */
-import { groupEvidence, groupFacts, groupIps, settledAccounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, mayHaveUnknownAccounts, settledAccounts, settledCounts, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -18,6 +18,12 @@ export function credentialStuffing(rule: Rule): Detector {
   return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
+    // No unknown names at all: the unknown share below is 0 whatever the accounts (most groups are sprays).
+    if (minUnknown > 0 && !mayHaveUnknownAccounts(g)) return;
+    // The same tests as below on the numbers alone (most groups fail them): the list is made only for a finding.
+    const c = settledCounts(g, now, settleMs);
+    if (c.accounts < minAccounts || g.ipInfo.size < minIps) return;
+    if (c.unknown / c.accounts < minUnknown || c.attempts / c.accounts > maxPerAccount) return;
     const accounts = settledAccounts(g, now, settleMs);
     if (accounts.length < minAccounts || g.ipInfo.size < minIps) return;
     const attempts = accounts.reduce((n, a) => n + a.n, 0);

@@ -4,6 +4,7 @@
  * Counts denied or unanswered MFA prompts per account in a short window; an approval or success right after
  * makes it critical (the account is very likely taken over).
  */
+import { accountKey } from '../attempts.js';
 import { BoundedMap } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
@@ -35,9 +36,12 @@ export function mfaFatigue(rule: Rule): Detector {
       for (const [k, v] of st?.m ?? []) state.set(k, v);
     },
     onEvent(s: Signal, ctx: DetectorContext) {
-      const key = `${s.tenant}\u0001${s.userKey}`;
+      const prompt = isPrompt(s) && !s.ok && s.mfaEvent !== 'push_approved';
+      const approved = s.ok || s.mfaEvent === 'push_approved';
+      if (!prompt && !approved) return; // (most events: neither concerns a bombing)
+      const key = accountKey(s);
       let b = state.get(key);
-      if (isPrompt(s) && !s.ok && s.mfaEvent !== 'push_approved') {
+      if (prompt) {
         if (!b || s.t - b.last > windowMs) b = { user: s.user, times: [], sent: 0, denied: 0, ips: [], first: s.t, last: s.t };
         // A sent push and its denial are one prompt: count denials only until the log shows sent pushes.
         if (s.mfaEvent === 'push_sent') b.sent++;
@@ -51,7 +55,6 @@ export function mfaFatigue(rule: Rule): Detector {
         if (b.times.length >= minPrompts) raise(b, s, ctx);
         return;
       }
-      const approved = s.ok || s.mfaEvent === 'push_approved';
       if (b?.raised && approved && !b.approved && s.t - b.last <= approvalMs) {
         b.approved = s.t;
         if (s.ip && !b.ips.includes(s.ip)) b.ips.push(s.ip);

@@ -16,7 +16,7 @@ import { BoundedMap, remember } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
-import type { AttemptGroup } from '../attempts.js';
+import { accountKey, type AttemptGroup } from '../attempts.js';
 
 const DAY = 86400_000;
 const MAX_ACCOUNTS = 100_000;
@@ -96,7 +96,7 @@ export function slowGuessing(rule: Rule): Detector {
       if (s.ok && s.ip) {
         // The owner signed in where the failures came from: a stale device or a forgotten password, now fixed. The
         // same netblock counts too: a phone's carrier or a home line hands out a neighbouring address next time.
-        const key = `${s.tenant}\u0001${s.userKey}`;
+        const key = accountKey(s);
         const a = accounts.get(key);
         if (a && [...a.ips, ...a.dayIps].some((ip) => ip === s.ip || (s.net !== '' && netblockOf(ip) === s.net))) accounts.delete(key);
       }
@@ -110,7 +110,7 @@ export function slowGuessing(rule: Rule): Detector {
     onAttempt(_g: AttemptGroup, s: Signal, ctx: DetectorContext) {
       // A name that does not exist cannot be taken over, and a right password (MFA or policy stopped it) is no guess.
       if (s.reason === 'unknown_user' || s.passwordValid) return;
-      const key = `${s.tenant}\u0001${s.userKey}`;
+      const key = accountKey(s);
       let a = accounts.get(key);
       if (a && s.t - a.last > withinMs) a = undefined;
       a ??= { user: s.user, first: s.t, last: s.t, days: [], perDay: [], ips: [], dayIps: [], tool: [s.ua, s.app, s.proto], sample: evidenceOf(s) };
@@ -162,7 +162,7 @@ export function slowGuessing(rule: Rule): Detector {
     const newest = i === x.days.length - 1;
     if (s.ip && newest && !x.dayIps.includes(s.ip) && x.dayIps.length < MAX_IPS) x.dayIps.push(s.ip);
     else if (s.ip && !newest && n <= maxPerDay) remember(x.ips, s.ip, MAX_IPS);
-    if (n <= maxPerDay) x.tool = [s.ua, s.app, s.proto];
+    if (n <= maxPerDay && (!x.tool || x.tool[0] !== s.ua || x.tool[1] !== s.app || x.tool[2] !== s.proto)) x.tool = [s.ua, s.app, s.proto];
     x.first = Math.min(x.first, s.t);
     x.last = Math.max(x.last, s.t);
     let drop = 0;
