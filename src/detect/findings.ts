@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { OCSF_VERSION } from '../ocsf/authentication.js';
 import { SEVERITY_IDS, type Rule } from './rules.js';
+import { interned } from './intern.js';
 import { Lazy } from './state-codec.js';
 import type { Signal } from './signal.js';
 
@@ -55,12 +56,13 @@ export const asEvidence = (x: Signal | Evidence): Evidence => ('userKey' in x ? 
 
 /** One sample event, as shown in a finding's `evidences`. */
 export function evidenceOf(s: Signal) {
+  // Samples are kept for days (per group, per account): their repeated strings are shared, not copied per sample.
   return {
     time: s.t,
-    src_endpoint: { ip: s.ip || undefined, location: s.country ? { country: s.country } : undefined, autonomous_system: s.asn ? { number: s.asn, name: s.asOrg || undefined } : undefined },
+    src_endpoint: { ip: s.ip || undefined, location: s.country ? { country: interned(s.country) } : undefined, autonomous_system: s.asn ? { number: s.asn, name: interned(s.asOrg) || undefined } : undefined },
     user: { name: s.user },
     status_id: s.ok ? 1 : 2,
-    data: { reason: s.reason || undefined, user_agent: s.ua || undefined, client_app: s.app || undefined, source: s.source },
+    data: { reason: s.reason || undefined, user_agent: interned(s.ua) || undefined, client_app: interned(s.app) || undefined, source: s.source && { file: interned(s.source.file), line: s.source.line } },
   };
 }
 
@@ -141,8 +143,21 @@ export class FindingSink {
     });
   }
 
-  /** Forget findings whose attack ended long ago (the detector decides; keeps memory bounded). */
-  close(uid: string): void {
+  /**
+   * The attack behind a finding is over (its attempt group was forgotten): write its latest content now if it changed
+   * since it was last written, and forget the finding. Without this every finding ever raised, and the draft of its
+   * last change, would be held to the end of input: on an endless stream, memory without bound.
+   */
+  settle(uid: string): void {
+    const p = this.pending.get(uid);
+    if (p) {
+      this.pending.delete(uid);
+      const line = typeof p === 'function' ? p() : p;
+      if (this.open.get(uid)?.shown !== signature(line)) {
+        this.out.push(line);
+        this.updated++;
+      }
+    }
     this.open.delete(uid);
   }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BoundedMap, remember } from './lru.js';
+import { BoundedMap, remember, remembered } from './lru.js';
 
 /** The previous implementation, as the reference. */
 class ReferenceMap<K, V> {
@@ -94,4 +94,20 @@ test('remember keeps a duplicate-free recency list of at most cap entries', () =
   const list: string[] = [];
   for (const v of ['a', 'b', 'a', 'a', 'c', 'd', 'b']) remember(list, v, 3);
   assert.deepEqual(list, ['c', 'd', 'b']);
+});
+
+test('remembered gives the list remember makes, as a new list, and the same list when nothing changes', () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 6;
+  let mutable: number[] = [];
+  let fresh: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const v = rand();
+    const before = fresh;
+    remember(mutable, v, 4);
+    fresh = remembered(fresh, v, 4);
+    assert.deepEqual(fresh, mutable);
+    if (before.length && before[before.length - 1] === v) assert.equal(fresh, before);
+    else assert.notEqual(fresh, before);
+  }
 });

@@ -190,6 +190,18 @@ export class BoundedMap<K, V> {
 }
 
 /** Push into a small recency list without duplicates, keeping at most `cap` entries (most recent last). */
+/**
+ * The same as `remember`, as a new exact-size list (the old one when nothing changes): a list grown by push keeps
+ * room for 17 entries, and a hundred thousand accounts with five short lists each spent most of their memory on it.
+ */
+export function remembered<T>(list: T[], v: T, cap: number): T[] {
+  if (list.length && list[list.length - 1] === v) return list;
+  const i = list.indexOf(v);
+  // concat and slice allocate exactly what they return.
+  const out = (i >= 0 ? list.slice(0, i).concat(list.slice(i + 1)) : list).concat([v]);
+  return out.length > cap ? out.slice(out.length - cap) : out;
+}
+
 export function remember<T>(list: T[], v: T, cap: number): void {
   if (list.length && list[list.length - 1] === v) return; // already the most recent
   const i = list.indexOf(v);

@@ -6,7 +6,8 @@
  * quiet while unfamiliar infrastructure counts. Memory is bounded: small recency lists per account, a capped
  * address map per organisation, and accounts idle beyond the retention are forgotten.
  */
-import { BoundedMap, remember } from './lru.js';
+import { interned } from './intern.js';
+import { BoundedMap, remembered } from './lru.js';
 import type { Signal } from './signal.js';
 
 export interface UserProfile {
@@ -101,14 +102,14 @@ export class Profiles {
     u.successes++;
     if (u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net))) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
-      remember(u.ips, s.ip, USER_LIST_CAP);
+      u.ips = remembered(u.ips, s.ip, USER_LIST_CAP);
       tp.knownIps.set(s.ip, s.t);
     }
-    if (s.net) remember(u.nets, s.net, USER_LIST_CAP);
-    if (s.asn) remember(u.asns, s.asn, USER_LIST_CAP);
-    if (s.country) remember(u.countries, s.country, USER_LIST_CAP);
-    if (s.anon) remember(u.anon, s.anon, USER_LIST_CAP);
-    u.lastOk = { t: s.t, ip: s.ip, lat: s.lat, lon: s.lon, country: s.country, anon: s.anon };
+    if (s.net) u.nets = remembered(u.nets, s.net, USER_LIST_CAP);
+    if (s.asn) u.asns = remembered(u.asns, s.asn, USER_LIST_CAP);
+    if (s.country) u.countries = remembered(u.countries, interned(s.country), USER_LIST_CAP);
+    if (s.anon) u.anon = remembered(u.anon, s.anon, USER_LIST_CAP);
+    u.lastOk = { t: s.t, ip: s.ip, lat: s.lat, lon: s.lon, country: interned(s.country), anon: s.anon };
     if (s.t - this.lastSweep > 86400_000) this.sweep(s.t);
   }
 

@@ -9,6 +9,7 @@ import { accountKey, attackAddress, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Compromise, type Detector, type DetectorContext } from '../detector.js';
 import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
+import { internSignal } from '../intern.js';
 import { toSignal, type Signal } from '../signal.js';
 
 export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
@@ -91,7 +92,7 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       }
       const key = accountKey(s);
       const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.t <= rememberMs);
-      if (list.length < 8) list.push(s);
+      if (list.length < 8) list.push(internSignal(s));
       recentValid.set(key, list);
     },
     /**

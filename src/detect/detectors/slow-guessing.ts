@@ -12,6 +12,7 @@
  * are one finding, re-emitted as days and addresses are added.
  */
 import { evidenceOf, type Evidence } from '../findings.js';
+import { interned } from '../intern.js';
 import { BoundedMap, remember } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
@@ -113,7 +114,7 @@ export function slowGuessing(rule: Rule): Detector {
       const key = accountKey(s);
       let a = accounts.get(key);
       if (a && s.t - a.last > withinMs) a = undefined;
-      a ??= { user: s.user, first: s.t, last: s.t, days: [], perDay: [], ips: [], dayIps: [], tool: [s.ua, s.app, s.proto], sample: evidenceOf(s) };
+      a ??= { user: s.user, first: s.t, last: s.t, days: [], perDay: [], ips: [], dayIps: [], tool: [interned(s.ua), interned(s.app), interned(s.proto)], sample: evidenceOf(s) };
       const newDay = !a.days.includes(dayOf(s.t));
       count(a, s, withinDays);
       accounts.set(key, a);
@@ -162,7 +163,7 @@ export function slowGuessing(rule: Rule): Detector {
     const newest = i === x.days.length - 1;
     if (s.ip && newest && !x.dayIps.includes(s.ip) && x.dayIps.length < MAX_IPS) x.dayIps.push(s.ip);
     else if (s.ip && !newest && n <= maxPerDay) remember(x.ips, s.ip, MAX_IPS);
-    if (n <= maxPerDay && (!x.tool || x.tool[0] !== s.ua || x.tool[1] !== s.app || x.tool[2] !== s.proto)) x.tool = [s.ua, s.app, s.proto];
+    if (n <= maxPerDay && (!x.tool || x.tool[0] !== s.ua || x.tool[1] !== s.app || x.tool[2] !== s.proto)) x.tool = [interned(s.ua), interned(s.app), interned(s.proto)];
     x.first = Math.min(x.first, s.t);
     x.last = Math.max(x.last, s.t);
     let drop = 0;
