@@ -65,3 +65,67 @@ test('facts, recent addresses and times, and settled numbers match their plain r
   }
   assert.ok(g && g.nets.size > 100, 'the attack spans many netblocks');
 });
+
+function success(t: number, user: string, ip: string): Signal {
+  return { ...failure(t, user, ip, false), ok: true, status: 1, reason: '' } as Signal;
+}
+
+test('running settled numbers equal a walk over the accounts through resolutions, forgotten accounts, late events and judgements at any time', () => {
+  const next = random(11);
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  let t = Date.UTC(2026, 0, 1);
+  let g: AttemptGroup | undefined;
+  let checks = 0;
+  const check = (now: number, settleMs: number) => {
+    const settled = settledAccounts(g!, now, settleMs);
+    assert.deepEqual(settledCounts(g!, now, settleMs), {
+      accounts: settled.length,
+      unknown: settled.filter((x) => x.unknown).length,
+      attempts: settled.reduce((n, x) => n + x.n, 0),
+    });
+    checks++;
+  };
+  // More accounts than a group holds (20,000): the least recently active ones are forgotten along the way.
+  for (let i = 0; i < 30_000; i++) {
+    t += Math.floor(next() * 4000);
+    const late = next() < 0.05 ? Math.floor(next() * 1200_000) : 0; // some events arrive up to 20 minutes late
+    const fresh = next() < 0.8;
+    const user = fresh ? `user${i}` : `user${Math.floor(next() * i)}`;
+    const ip = `10.${Math.floor(next() * 3)}.${Math.floor(next() * 200)}.${Math.floor(next() * 4)}`;
+    g = tracker.add(failure(t - late, user, ip, next() < 0.3));
+    if (next() < 0.05) {
+      // The owner of a recent account signs in from the address that failed (or from another one: no change).
+      const a = g.accounts.get(`user${Math.floor(i - next() * 50)}`);
+      if (a) tracker.resolve(success(t, a.user, next() < 0.8 ? a.ips[a.ips.length - 1] : '10.9.9.9'));
+    }
+    if (i % 250 === 0) {
+      const kind = (i / 250) % 10;
+      const settleMs = kind % 2 ? 120_000 : 600_000;
+      // Mostly now; sometimes minutes or hours in the past (late events), or the end of the episode.
+      const now = kind < 6 ? t : kind < 8 ? t - Math.floor(next() * 900_000) : kind < 9 ? t - 3600_000 - Math.floor(next() * 5 * 3600_000) : g.last + settleMs;
+      check(now, settleMs);
+    }
+  }
+  assert.ok(g!.accounts.size === 20_000 && g!.order.length > 20_000, 'accounts were forgotten');
+  assert.ok(checks > 100);
+});
+
+test('the first thousand netblocks and first 500 networks of a group with thousands of each match a full ranking', () => {
+  const next = random(5);
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  let t = Date.UTC(2026, 0, 1);
+  let g: AttemptGroup | undefined;
+  for (let i = 0; i < 40_000; i++) {
+    t += 1000;
+    // Skewed: a few netblocks take many attempts, most a handful; ties in count are common.
+    const ip = `${1 + Math.floor(next() ** 3 * 200)}.${Math.floor(next() * 40)}.${i % 7}.9`;
+    const asn = 1000 + Math.floor(next() ** 2 * 1500);
+    g = tracker.add({ ...failure(t, `user${i % 5000}`, ip, false), asn, asOrg: `AS ${asn}` } as Signal);
+    if (i % 1500 === 1499) {
+      const facts = groupFacts(g);
+      assert.deepEqual(facts.netblocks, referenceTop(g.nets, 1000));
+      assert.deepEqual(facts.asns, [...g.asns.entries()].slice(0, 500).map(([number, name]) => ({ number, name })));
+    }
+  }
+  assert.ok(g!.nets.size > 3000 && g!.asns.size > 1000, 'more netblocks and networks than findings show');
+});

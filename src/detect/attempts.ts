@@ -144,7 +144,11 @@ function withTime(times: number[], from: number, t: number): number[] {
 
 export class AttemptTracker {
   readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
-  /** tenant \u0001 user -> group ids the account appears in. */
+  /**
+   * tenant \u0001 user -> ids of the groups the account appeared in (each group's own id string, shared by its
+   * accounts' lists). Ids of groups that ended stay: a list's order is the order the account first joined a group of
+   * each id, compromise checks follow it, and a dropped id coming back would move to the end.
+   */
   private readonly byUser = new BoundedMap<string, string[]>(250_000);
   private lastSweep = 0;
   /** Account and address entries held by all groups. */
@@ -189,20 +193,33 @@ export class AttemptTracker {
       if (g.tail.length > 2) g.tail.shift();
     }
     let a = g.accounts.get(s.userKey);
+    const tally = tallies.get(g);
     if (!a) {
       a = { user: s.user, first: s.t, last: s.t, n: 0, unknown: false, resolved: false, valid: false, ips: [], recent: [] };
       const ukey = accountKey(s);
       const list = this.byUser.get(ukey) ?? [];
-      if (!list.includes(id)) list.push(id);
+      // The group's own id string, shared by all its accounts' lists (not a copy per account).
+      if (!list.includes(g.id)) list.push(g.id);
       this.byUser.set(ukey, list);
       g.order.push(s.userKey);
       if (g.order.length > 2 * MAX_ACCOUNTS) compactOrder(g);
+      if (tally) {
+        // A full group forgets its least recently active account to make room (the set below).
+        if (g.accounts.size >= g.accounts.cap) {
+          const out = g.accounts.map.oldestValue();
+          if (out && !out.resolved) untally(tally, out);
+        }
+        tally.accounts++;
+        if (a.first > tally.floor) addYoung(tally, s.userKey, a);
+      }
     }
     g.accounts.set(s.userKey, a);
     a.n++;
+    if (tally && !a.resolved) tally.attempts++;
     a.last = s.t;
     if (s.reason === 'unknown_user' && !a.unknown) {
       a.unknown = true;
+      if (tally && !a.resolved) tally.unknown++;
       if (unknownSeen.has(g)) unknownSeen.set(g, true);
     }
     if (s.passwordValid) a.valid = true;
@@ -257,10 +274,13 @@ export class AttemptTracker {
     const ids = this.byUser.get(accountKey(s));
     if (!ids) return;
     for (const id of ids) {
-      const a = this.groups.get(id)?.accounts.get(s.userKey);
+      const g = this.groups.get(id);
+      const a = g?.accounts.get(s.userKey);
       if (a && !a.resolved && a.ips.includes(s.ip)) {
         a.resolved = true;
         resolvedCount++;
+        const tally = tallies.get(g!);
+        if (tally) untally(tally, a);
       }
     }
   }
@@ -361,10 +381,49 @@ let resolvedCount = 0;
 
 /**
  * How many accounts `settledAccounts` would list, how many of them had unknown-name attempts and how many attempts
- * they made: the same numbers, without the list, from a walk in no particular order (integer sums: the order
- * cannot change them). For rules that usually reject a group on these numbers alone.
+ * they made: the same numbers, without the list. For rules that usually reject a group on these numbers alone, and
+ * judge large groups every few minutes: kept as running sums (see Tally), not found by a walk over the accounts.
  */
 export function settledCounts(g: AttemptGroup, now: number, settleMs: number): { accounts: number; unknown: number; attempts: number } {
+  let tally = tallies.get(g);
+  if (tally === undefined) {
+    tally = makeTally(g, now - settleMs - TALLY_SLACK_MS);
+    tallies.set(g, tally);
+  }
+  // Accounts outside the young list have `first` <= floor, so none of them can be young when this holds (and the
+  // sums then are exact); otherwise (time went far back) count the plain way.
+  if (!(now - tally.floor >= settleMs)) return walkSettledCounts(g, now, settleMs);
+  let { accounts, unknown, attempts } = tally;
+  const { young, keys } = tally;
+  const held = g.accounts.map;
+  let i = young.length - 1;
+  // Sorted by `first`: the young ones (first attempt less than settleMs ago) are at the end.
+  for (; i >= 0; i--) {
+    const a = young[i];
+    if (!(now - a.first < settleMs)) break;
+    if (a.resolved || held.get(keys[i]) !== a) continue; // not in the sums (resolved, or forgotten by the group)
+    accounts--;
+    if (a.unknown) unknown--;
+    attempts -= a.n;
+  }
+  // Entries well before the settle time are no longer needed once most of the list is: drop them together.
+  if (young.length > 256 && i + 1 > young.length / 2) {
+    const floor = now - settleMs - TALLY_SLACK_MS;
+    if (floor > tally.floor) {
+      let cut = 0;
+      while (cut < young.length && young[cut].first <= floor) cut++;
+      if (cut > 0) {
+        young.splice(0, cut);
+        keys.splice(0, cut);
+      }
+      tally.floor = floor;
+    }
+  }
+  return { accounts, unknown, attempts };
+}
+
+/** settledCounts by a walk over every account (integer sums: the order of the walk cannot change them). */
+function walkSettledCounts(g: AttemptGroup, now: number, settleMs: number): { accounts: number; unknown: number; attempts: number } {
   let accounts = 0;
   let unknown = 0;
   let attempts = 0;
@@ -375,6 +434,65 @@ export function settledCounts(g: AttemptGroup, now: number, settleMs: number): {
     attempts += a.n;
   });
   return { accounts, unknown, attempts };
+}
+
+/**
+ * Running sums over a group's unresolved accounts (kept by `add` and `resolve`), and the accounts that first
+ * failed after `floor`, by first failure: the settled numbers at a time are the sums less the accounts still too
+ * young then, which are few (the last minutes' newcomers) even when the group holds thousands. Derived from the
+ * accounts on first use (after a restore too: nothing of it is saved), kept only for groups that are judged.
+ */
+interface Tally {
+  accounts: number;
+  unknown: number;
+  attempts: number;
+  floor: number;
+  young: AccountAttempts[];
+  /** The account key of each `young` entry (to tell an account the group forgot from the one it holds). */
+  keys: string[];
+}
+const tallies = new WeakMap<AttemptGroup, Tally>();
+/** How far before the settle time young accounts are kept (late events and other settle times stay cheap). */
+const TALLY_SLACK_MS = 3600_000;
+
+function makeTally(g: AttemptGroup, floor: number): Tally {
+  const tally: Tally = { accounts: 0, unknown: 0, attempts: 0, floor, young: [], keys: [] };
+  const young: [string, AccountAttempts][] = [];
+  g.accounts.map.forEach((a, k) => {
+    if (!a.resolved) {
+      tally.accounts++;
+      if (a.unknown) tally.unknown++;
+      tally.attempts += a.n;
+    }
+    if (a.first > floor) young.push([k, a]);
+  });
+  young.sort((x, y) => x[1].first - y[1].first);
+  for (const [k, a] of young) {
+    tally.keys.push(k);
+    tally.young.push(a);
+  }
+  return tally;
+}
+
+/** An account leaves the sums (resolved, or forgotten while unresolved). */
+function untally(tally: Tally, a: AccountAttempts): void {
+  tally.accounts--;
+  if (a.unknown) tally.unknown--;
+  tally.attempts -= a.n;
+}
+
+/** Insert a new account in `first` order (nearly always last: events arrive in time order). */
+function addYoung(tally: Tally, key: string, a: AccountAttempts): void {
+  const { young, keys } = tally;
+  let j = young.length;
+  while (j > 0 && young[j - 1].first > a.first) j--;
+  if (j === young.length) {
+    young.push(a);
+    keys.push(key);
+  } else {
+    young.splice(j, 0, a);
+    keys.splice(j, 0, key);
+  }
 }
 
 /**
@@ -415,59 +533,83 @@ export function topKeys<K>(m: Map<K, number>, n: number): K[] {
 }
 
 /**
- * A group's netblocks in topKeys order as of its last facts, with their counts then, and the netblocks counted
- * since. A large spray has tens of thousands of netblocks and is judged again and again: sorting them all each time
- * cost more than everything else about it.
+ * The first `n` of a group's netblocks in topKeys order as of its last facts (each with its count then), and the
+ * netblocks counted since. A large spray has tens of thousands of netblocks and is judged again and again: sorting
+ * (or even walking) them all each time cost more than everything else about it.
  */
 interface NetsOrder {
-  keys: string[];
-  counts: number[];
+  n: number;
+  top: NetRank[];
+  /** The entries of `top` by netblock: a changed netblock is looked up once, not each entry tested for change. */
+  byKey: Map<string, NetRank>;
   changed: Set<string>;
+  /** Merge count; entries of the current `top` carry it. */
+  gen: number;
+}
+interface NetRank {
+  key: string;
+  count: number;
+  gen: number;
+  /** Counted since the last merge (left out of the old order, merged in anew). */
+  moved: boolean;
 }
 const netsOrder = new WeakMap<AttemptGroup, NetsOrder>();
 
-const byCountThenString = (ca: number, a: string, cb: number, b: string): boolean => ca > cb || (ca === cb && a < b);
+const byNetRank = (a: NetRank, b: NetRank): number => b.count - a.count || (a.key < b.key ? -1 : 1);
 
 /**
- * topKeys(g.nets, n), kept up to date rather than sorted anew: the netblocks not counted since the last time keep
- * their order (their counts did not change), the changed ones are sorted and merged in. Netblocks are never removed
- * from a group, and the order is total (keys are distinct), so the result is the full sort's.
+ * topKeys(g.nets, n), kept up to date rather than sorted anew. Counts only grow and netblocks are never removed
+ * from a group, so a netblock neither among the last first `n` nor counted since still ranks below all of those:
+ * the new first `n` are the first `n` of the old ones (their order kept: unchanged counts) merged with the changed
+ * ones (sorted). The order is total (keys are distinct), so the result is the full sort's.
  */
 function topNets(g: AttemptGroup, n: number): string[] {
   let o = netsOrder.get(g);
-  if (o === undefined) {
+  if (o === undefined || o.n !== n) {
     const entries = [...g.nets.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    o = { keys: entries.map((e) => e[0]), counts: entries.map((e) => e[1]), changed: new Set() };
+    if (entries.length > n) entries.length = n;
+    const top = entries.map(([key, count]): NetRank => ({ key, count, gen: 0, moved: false }));
+    o = { n, top, byKey: new Map(top.map((r) => [r.key, r])), changed: new Set(), gen: 0 };
     netsOrder.set(g, o);
   } else if (o.changed.size) {
-    const changed = [...o.changed].map((k): [string, number] => [k, g.nets.get(k)!]).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const { keys, counts } = o;
-    const size = g.nets.size;
-    const outKeys: string[] = new Array(size);
-    const outCounts: number[] = new Array(size);
+    const gen = ++o.gen;
+    const changed: NetRank[] = [];
+    for (const key of o.changed) {
+      const count = g.nets.get(key)!;
+      const r = o.byKey.get(key);
+      if (r) {
+        r.count = count;
+        r.moved = true;
+        changed.push(r);
+      } else changed.push({ key, count, gen: -1, moved: true });
+    }
+    changed.sort(byNetRank);
+    const old = o.top;
+    const top: NetRank[] = [];
     let i = 0;
     let j = 0;
-    let w = 0;
-    for (;;) {
-      while (i < keys.length && o.changed.has(keys[i])) i++;
-      if (i >= keys.length) break;
-      if (j < changed.length && byCountThenString(changed[j][1], changed[j][0], counts[i], keys[i])) {
-        outKeys[w] = changed[j][0];
-        outCounts[w++] = changed[j++][1];
-      } else {
-        outKeys[w] = keys[i];
-        outCounts[w++] = counts[i++];
-      }
+    while (top.length < n) {
+      while (i < old.length && old[i].moved) i++;
+      if (i >= old.length) break;
+      top.push(j < changed.length && byNetRank(changed[j], old[i]) < 0 ? changed[j++] : old[i++]);
     }
-    for (; j < changed.length; j++) {
-      outKeys[w] = changed[j][0];
-      outCounts[w++] = changed[j][1];
+    while (j < changed.length && top.length < n) top.push(changed[j++]);
+    for (const r of top) {
+      if (r.gen === -1) o.byKey.set(r.key, r);
+      r.gen = gen;
+      r.moved = false;
     }
-    o.keys = outKeys;
-    o.counts = outCounts;
+    // Old entries past the new first `n` leave the index.
+    for (const r of old) {
+      if (r.gen !== gen) o.byKey.delete(r.key);
+      r.moved = false;
+    }
+    o.top = top;
     o.changed.clear();
   }
-  return o.keys.slice(0, n);
+  const out: string[] = new Array(o.top.length);
+  for (let i = 0; i < out.length; i++) out[i] = o.top[i].key;
+  return out;
 }
 
 /**
@@ -513,12 +655,22 @@ const factsMemo = new WeakMap<AttemptGroup, { attempts: number; facts: GroupFact
 function makeGroupFacts(g: AttemptGroup) {
   return {
     netblocks: topNets(g, 1000),
-    asns: [...g.asns.entries()].slice(0, 500).map(([number, name]) => ({ number, name: name || undefined })),
+    asns: firstAsns(g.asns, 500),
     countries: topKeys(g.countries, 50),
     anonymizers: Object.fromEntries(g.anon),
     reasons: Object.fromEntries(g.reasons),
     fingerprint: { user_agent: g.ua, client_app: g.app, protocol: g.proto },
   };
+}
+
+/** The first `n` networks of a group (in the order first seen), as findings show them. */
+function firstAsns(asns: Map<number, string>, n: number): { number: number; name: string | undefined }[] {
+  const out: { number: number; name: string | undefined }[] = [];
+  for (const [number, name] of asns) {
+    if (out.length >= n) break;
+    out.push({ number, name: name || undefined });
+  }
+  return out;
 }
 
 /**

@@ -65,6 +65,8 @@ export class Engine {
     this.reorder = new ReorderBuffer(opts.latenessMs ?? 10 * 60_000);
     this.tracker.onExpire = (g) => {
       for (const d of this.detectors) d.onExpire?.(g, this.ctx);
+      // The group's own findings end with it (a later attempt starts a new episode, with findings of its own).
+      for (const uid of Object.values(g.findings)) this.sink.settle(uid);
     };
     this.compromise = this.detectors.find((d) => d.rule.detector === 'account_compromise') as any;
     const self = this;

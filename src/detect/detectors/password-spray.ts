@@ -5,7 +5,7 @@
  * tool, not on address, so ~1,100 rotating Tor exits read as one attack. Accounts that later sign in from the
  * address that failed are typos, not victims, and don't count.
  */
-import { groupEvidence, groupFacts, groupIps, settledAccounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, settledAccounts, settledCounts, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -20,18 +20,34 @@ export function passwordSpray(rule: Rule): Detector {
   return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
+    // Too few accounts, known from the running counts (most judgements of small groups): no walk over the accounts.
+    if (settledCounts(g, now, settleMs).accounts < minAccounts) return;
     const accounts = settledAccounts(g, now, settleMs);
     if (accounts.length < minAccounts) return;
     const spanH = Math.max(1, (g.last - g.first) / 3600_000);
-    const attempts = accounts.reduce((n, a) => n + a.n, 0);
-    const perAccountHour = accounts.reduce((n, a) => n + a.n / Math.max(1, (a.last - a.first) / 3600_000 + 1), 0) / accounts.length;
+    // One pass for the sums (the rate summed in the accounts' order, as floating-point sums depend on it).
+    let attempts = 0;
+    let rateSum = 0;
+    let unknownAccounts = 0;
+    for (const a of accounts) {
+      attempts += a.n;
+      rateSum += a.n / Math.max(1, (a.last - a.first) / 3600_000 + 1);
+      if (a.unknown) unknownAccounts++;
+    }
+    const perAccountHour = rateSum / accounts.length;
     if (perAccountHour > maxRate) return; // hammering a few accounts is brute force
-    const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
+    const unknown = unknownAccounts / accounts.length;
     if (unknown >= stuffingUnknown && attempts / accounts.length <= 2) return; // mostly unknown names once each: stuffing
     const ips = groupIps(g);
     const torShare = (g.anon.get('tor') ?? 0) / Math.max(1, g.attempts);
     const distributed = ips.length >= distributedIps;
-    const valid = accounts.filter((a) => a.valid).map((a) => a.user);
+    const users: string[] = new Array(accounts.length);
+    const valid: string[] = [];
+    for (let i = 0; i < accounts.length; i++) {
+      const a = accounts[i];
+      users[i] = a.user;
+      if (a.valid) valid.push(a.user);
+    }
     const uid = ctx.sink.upsert({
       rule,
       tenant: g.tenant,
@@ -49,7 +65,7 @@ export function passwordSpray(rule: Rule): Detector {
         (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
       severity: valid.length ? 'critical' : distributed ? 'high' : rule.severity,
       ips,
-      accounts: accounts.map((a) => a.user),
+      accounts: users,
       compromised: valid,
       evidence: groupEvidence(g),
       data: {

@@ -1,0 +1,42 @@
+/**
+ * The engine forgets what has ended: when an attack's group goes quiet for its window, its findings are written
+ * (if they changed since) and dropped from the sink, so an endless stream does not keep every finding ever raised.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Engine } from './engine.js';
+import { loadRules } from './rules.js';
+import type { Signal } from './signal.js';
+
+function failure(t: number, i: number): Signal {
+  const user = `user${i % 40}@org.example`;
+  const ip = `203.0.113.${i % 200}`;
+  return {
+    t, tenant: 'org-1', user, userKey: user, ip, net: '203.0.113.0/24', asn: 0, asOrg: '', country: 'NL', lat: undefined, lon: undefined,
+    anon: '', ok: false, status: 2, passwordValid: false, reason: 'bad_password', legacy: true, mfaEvent: '', ua: 'BAV2ROPC',
+    app: 'Authenticated SMTP', proto: '', fp: 'BAV2ROPC|Authenticated SMTP|', source: undefined, format: 'entra',
+  };
+}
+
+test('a spray that went quiet for its window leaves no finding held in memory', () => {
+  const engine = new Engine({ rules: loadRules() });
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < 400; i++) engine.pushSignal(failure(t0 + i * 20_000, i)); // 40 accounts, ~2 hours
+  const raised = engine.drainFindings() as any[];
+  const spray = raised.find((f) => f.finding_info.types[0] === 'password_spray');
+  assert.ok(spray, 'the spray is found');
+  const uid = spray.finding_info.uid;
+  assert.ok(engine.sink.open.has(uid));
+  // Three days later, another organisation's event moves time on: the spray's group has ended.
+  engine.pushSignal({ ...failure(t0 + 3 * 86400_000, 1), tenant: 'org-2' });
+  engine.pushSignal({ ...failure(t0 + 3 * 86400_000 + 3600_000, 2), tenant: 'org-2' });
+  assert.ok(!engine.sink.open.has(uid), 'the finding is forgotten');
+  assert.ok(!engine.sink.pending.has(uid));
+  const later = engine.drainFindings() as any[];
+  engine.flush();
+  const atEnd = (engine.drainFindings() as any[]).filter((f) => f.finding_info.uid === uid);
+  assert.equal(atEnd.length, 0, 'nothing of it is left for the end of input');
+  // Its last content was written when it ended, not lost.
+  const lastShown = [...raised, ...later].filter((f) => f.finding_info.uid === uid).pop();
+  assert.equal(lastShown.unmapped.accounts_count, 40);
+});
