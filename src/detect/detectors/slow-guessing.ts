@@ -26,6 +26,7 @@ const MAX_TENANTS = 100_000;
 const MAX_DAYS = 31;
 const MAX_IPS = 8;
 /** Accounts waiting for their day to end, per organisation (an organisation-wide attack is the spray rule's). */
+const RAISE_EVERY_MS = 3600_000;
 const MAX_CANDIDATES = 500;
 
 type Tool = [userAgent: string, clientApp: string, protocol: string];
@@ -61,6 +62,8 @@ interface Episode {
   samples: Evidence[];
   /** Attempts were counted since the finding was last raised (written out at the end of input). */
   dirty: boolean;
+  /** Event time of the last raise (absent in states saved before it was kept). */
+  raisedAt?: number;
 }
 
 export const dayOf = (t: number): number => Math.floor(t / DAY);
@@ -129,14 +132,16 @@ export function slowGuessing(rule: Rule): Detector {
         count(member, s, MAX_DAYS);
         ep.last = Math.max(ep.last, s.t);
         const after = facts();
-        if (before !== after) raise(s.tenant, ep, s.t, evidenceOf(s), ctx);
+        // Raising costs as much as the finding's accounts (thousands, when a spray also guesses slowly): at most
+        // once an hour of event time; changes in between are written with the next raise or at the end of input.
+        if (before !== after && s.t - (ep.raisedAt ?? -Infinity) >= RAISE_EVERY_MS) raise(s.tenant, ep, s.t, evidenceOf(s), ctx);
         else ep.dirty = true;
       } else if (newDay && a.days.length >= minDays) {
         const list = candidates.get(s.tenant) ?? [];
         if (!list.includes(key) && list.length < MAX_CANDIDATES) list.push(key);
         candidates.set(s.tenant, list);
       }
-      if (s.t - lastSweep > DAY) sweep(s.t);
+      if (s.t - lastSweep > DAY) sweep(s.t, ctx);
     },
     onFlush(now: number, ctx: DetectorContext) {
       // End of input: the newest day of every organisation is over as far as this log can tell.
@@ -233,6 +238,7 @@ export function slowGuessing(rule: Rule): Detector {
 
   function raise(tenant: string, ep: Episode, time: number, latest: Evidence | undefined, ctx: DetectorContext): void {
     ep.dirty = false;
+    ep.raisedAt = time;
     const members = [...ep.members.values()].sort((x, y) => (x.user < y.user ? -1 : x.user > y.user ? 1 : 0));
     const ips = new Set<string>();
     const days = new Set<number>();
@@ -291,9 +297,13 @@ export function slowGuessing(rule: Rule): Detector {
   }
 
   /** Forget accounts idle for longer than the window, and organisations' findings whose attack went quiet. */
-  function sweep(now: number): void {
+  function sweep(now: number, ctx: DetectorContext): void {
     lastSweep = now;
     for (const [k, a] of [...accounts.entries()]) if (now - a.last > withinMs) accounts.delete(k);
-    for (const [k, ep] of [...episodes.entries()]) if (now - ep.last > withinMs) episodes.delete(k);
+    for (const [k, ep] of [...episodes.entries()]) {
+      if (now - ep.last <= withinMs) continue;
+      if (ep.dirty) raise(k, ep, ep.last, undefined, ctx); // its last changes, before it is forgotten
+      episodes.delete(k);
+    }
   }
 }
