@@ -5,7 +5,7 @@
  * would otherwise hold a user agent and a fingerprint of its own (about half of the ~900 bytes of a kept signal).
  * The table is bounded: when full it starts again, which costs only a second copy of values still in use.
  */
-import type { Signal } from './signal.js';
+import { withStrings, type Signal } from './signal.js';
 
 const MAX_INTERNED = 100_000;
 let table = new Map<string, string>();
@@ -21,14 +21,5 @@ export function interned(v: string): string {
 
 /** The signal, its repeated strings replaced by the shared ones (in place: the content is the same). */
 export function internSignal(s: Signal): Signal {
-  s.tenant = interned(s.tenant);
-  s.asOrg = interned(s.asOrg);
-  s.country = interned(s.country);
-  s.ua = interned(s.ua);
-  s.app = interned(s.app);
-  s.proto = interned(s.proto);
-  s.fp = interned(s.fp);
-  s.format = interned(s.format);
-  if (s.source) s.source = { file: interned(s.source.file), line: s.source.line };
-  return s;
+  return withStrings(s, interned);
 }

@@ -156,15 +156,19 @@ export function toSignal(ev: AuthEvent): Signal {
  * its whole 1.4 KB log line. Signals that crossed threads are fresh copies already.
  */
 export function detached(s: Signal): Signal {
-  s.tenant = copy(s.tenant);
-  s.user = copy(s.user);
-  s.userKey = copy(s.userKey);
-  s.ip = copy(s.ip);
-  s.ua = copy(s.ua);
-  s.app = copy(s.app);
-  s.proto = copy(s.proto);
-  s.fp = copy(s.fp);
-  s.asOrg = copy(s.asOrg);
+  return withStrings(s, copy, true);
+}
+
+/** String fields whose values repeat from event to event (organisation, tool, network, place, format). */
+const REPEATED = ['tenant', 'asOrg', 'country', 'ua', 'app', 'proto', 'fp', 'format'] as const;
+/** String fields of the event itself (account, address). */
+const OWN = ['user', 'userKey', 'ip'] as const;
+
+/** The signal with `f` applied to its repeated string fields (and to its own ones too, with `all`), in place. */
+export function withStrings(s: Signal, f: (v: string) => string, all = false): Signal {
+  for (const k of REPEATED) s[k] = f(s[k]) as never;
+  if (all) for (const k of OWN) s[k] = f(s[k]);
+  if (s.source) s.source = { file: f(s.source.file), line: s.source.line };
   return s;
 }
 
