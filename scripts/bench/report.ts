@@ -291,7 +291,7 @@ function profileSection(p: NonNullable<Results['profile']>): string {
     '',
     table(['file', 'self ms', 'share'], s.files.map((f) => [`\`${f.file}\``, int(f.selfMs), pct(f.share, 1)])),
     '',
-    table(['function', 'where', 'self ms', 'share'], s.functions.map((f) => [`\`${f.name}\``, `\`${f.where}\``, int(f.selfMs), pct(f.share, 1)])),
+    table(['function', 'where', 'self ms', 'share'], s.functions.map((f) => [`\`${shortName(f.name)}\``, `\`${f.where}\``, int(f.selfMs), pct(f.share, 1)])),
   ].join('\n');
 }
 
@@ -319,4 +319,9 @@ export function renderReport(r: Results, shown: (command: string) => string = (c
   if (r.memory) parts.push('', memorySection(r.memory) + when('memory'));
   if (r.profile) parts.push('', profileSection(r.profile) + when('profile'));
   return parts.join('\n') + '\n';
+}
+
+/** A function's name for the table: a regular expression's whole source would fill the page. */
+function shortName(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 57).replace(/\|/g, '\\|')}...` : name.replace(/\|/g, '\\|');
 }
