@@ -566,9 +566,7 @@ const byNetRank = (a: NetRank, b: NetRank): number => b.count - a.count || (a.ke
 function topNets(g: AttemptGroup, n: number): string[] {
   let o = netsOrder.get(g);
   if (o === undefined || o.n !== n) {
-    const entries = [...g.nets.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    if (entries.length > n) entries.length = n;
-    const top = entries.map(([key, count]): NetRank => ({ key, count, gen: 0, moved: false }));
+    const top = topKeys(g.nets, n).map((key): NetRank => ({ key, count: g.nets.get(key)!, gen: 0, moved: false }));
     o = { n, top, byKey: new Map(top.map((r) => [r.key, r])), changed: new Set(), gen: 0 };
     netsOrder.set(g, o);
   } else if (o.changed.size) {

@@ -119,17 +119,21 @@ export class FindingSink {
 
   /** End of input: emit the latest content of every finding that changed since it was last written. */
   flushPending(): void {
-    for (const uid of [...this.pending.keys()].sort()) {
-      const p = this.pending.get(uid)!;
-      const line = typeof p === 'function' ? p() : p;
-      this.pending.delete(uid);
-      const o = this.open.get(uid);
-      const shown = signature(line);
-      if (o && o.shown === shown) continue;
-      if (o) o.shown = shown;
-      this.out.push(line);
-      this.updated++;
-    }
+    for (const uid of [...this.pending.keys()].sort()) this.writePending(uid);
+  }
+
+  /** Render a pending update and write it, unless it shows nothing new since the finding was last written. */
+  private writePending(uid: string): void {
+    const p = this.pending.get(uid);
+    if (p === undefined) return;
+    this.pending.delete(uid);
+    const line = typeof p === 'function' ? p() : p;
+    const o = this.open.get(uid);
+    const shown = signature(line);
+    if (o && o.shown === shown) return;
+    if (o) o.shown = shown;
+    this.out.push(line);
+    this.updated++;
   }
 
   /**
@@ -149,15 +153,7 @@ export class FindingSink {
    * last change, would be held to the end of input: on an endless stream, memory without bound.
    */
   settle(uid: string): void {
-    const p = this.pending.get(uid);
-    if (p) {
-      this.pending.delete(uid);
-      const line = typeof p === 'function' ? p() : p;
-      if (this.open.get(uid)?.shown !== signature(line)) {
-        this.out.push(line);
-        this.updated++;
-      }
-    }
+    this.writePending(uid);
     this.open.delete(uid);
   }
 

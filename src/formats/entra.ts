@@ -245,8 +245,7 @@ function toEvent(rec: any, s: any, ctx: NormalizeContext) {
   const geo = get(loc, 'geoCoordinates') ?? {};
   const device = jsonField(get(s, 'deviceDetail')) ?? {};
   const clientApp = str(get(s, 'clientAppUsed'));
-  const rawProtocol = str(get(s, 'authenticationProtocol'));
-  const protocol = rawProtocol && !/^none$/i.test(rawProtocol) ? rawProtocol : undefined;
+  const protocol = protocolOf(get(s, 'authenticationProtocol'));
   const appName = str(get(s, 'appDisplayName'));
   const requirement = str(get(s, 'authenticationRequirement'));
   const mfaDetail = jsonField(get(s, 'mfaDetail')) ?? {};
@@ -301,6 +300,12 @@ function toEvent(rec: any, s: any, ctx: NormalizeContext) {
   });
 }
 
+/** The authentication protocol, if any: Entra writes "none" for sign-ins without one. */
+function protocolOf(raw: unknown): string | undefined {
+  const p = str(raw);
+  return p && !/^none$/i.test(p) ? p : undefined;
+}
+
 /** A sign-in through a protocol that cannot do modern MFA: legacy client app, basic-auth protocol, or BAV2ROPC. */
 function isLegacySignIn(clientApp: string | undefined, protocol: string | undefined, userAgent: string | undefined): boolean {
   return (
@@ -335,8 +340,7 @@ function detectionEventOf(text: string, ctx: NormalizeContext): AuthEvent | unde
   }
   const outcome = entraOutcome(code);
   const clientApp = str(f.clientAppUsed);
-  const rawProtocol = str(f.authenticationProtocol);
-  const protocol = rawProtocol && !/^none$/i.test(rawProtocol) ? rawProtocol : undefined;
+  const protocol = protocolOf(f.authenticationProtocol);
   const userAgent = str(f.userAgent) ?? str(f.browser);
   const asn = num(f.autonomousSystemNumber);
   const location: Location = {};
