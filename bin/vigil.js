@@ -2,11 +2,11 @@
 // Entry point for `npx vigil`: runs the compiled CLI (built by `npm install` through the `prepare` script).
 //
 // Memory: V8 lets its heap grow to about a quarter of the machine's memory before it collects in earnest, so a
-// long run on a large machine sits on gigabytes of garbage. VIGIL_HEAP_MB=N runs the CLI with a heap limit of N MiB:
-// when Node was started without one, this file starts the CLI again in a child process that has it, and passes on
-// signals, exit code and standard streams. Off by default: a limit below what the detectors' memory needs on a
-// very large stream ends the run with an out-of-memory error (measured: 1024 MiB is too small for 10M events from
-// 1M addresses), which is worse than the memory it saves.
+// long detection run on a large machine would sit on gigabytes of garbage beside its bounded memory. The commands
+// that detect (`detect`, `demo`) therefore run with a heap limit: when Node was started without one, this file
+// starts the CLI again in a child process that has it, and passes on signals, exit code and standard streams.
+// The detectors' memory is capped well below the limit (measured on the 10M-event benchmark, docs/BENCHMARKS.md);
+// VIGIL_HEAP_MB=N sets another limit in MiB, VIGIL_HEAP_MB=0 none.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,16 @@ if (!existsSync(fileURLToPath(main))) {
 }
 
 const HEAP_FLAG = /--max-old-space-size/;
-const heapMb = Number(process.env.VIGIL_HEAP_MB ?? 0);
+/** The main thread's heap limit for detecting commands, in MiB (the reading thread has its own, smaller one). */
+const DEFAULT_HEAP_MB = 1100;
+const DETECTING = new Set(['detect', 'demo']);
+const heapMb = process.env.VIGIL_HEAP_MB !== undefined && process.env.VIGIL_HEAP_MB !== '' ? Number(process.env.VIGIL_HEAP_MB) : DETECTING.has(process.argv[2] ?? '') ? DEFAULT_HEAP_MB : 0;
 const hasLimit = process.execArgv.some((a) => HEAP_FLAG.test(a)) || HEAP_FLAG.test(process.env.NODE_OPTIONS ?? '');
 
 if (!hasLimit && heapMb > 0 && !process.env.VIGIL_CHILD) {
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+    // A fourth stream, never written: the child sees it close the moment this process ends, however it ended.
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     env: { ...process.env, VIGIL_CHILD: String(process.pid) },
   });
   // Ctrl-C reaches the whole process group (the child too); other signals are passed on.
@@ -35,11 +39,14 @@ if (!hasLimit && heapMb > 0 && !process.env.VIGIL_CHILD) {
   });
 } else {
   if (process.env.VIGIL_CHILD) {
-    // Started by the parent above: if it is killed outright (kill -9), stop too rather than run on unseen.
-    const parent = Number(process.env.VIGIL_CHILD);
-    setInterval(() => {
-      if (process.ppid !== parent) process.exit(1);
-    }, 1000).unref();
+    // Started by the parent above: if it is killed outright (kill -9), stop at once too rather than run on unseen
+    // (what was committed stays; a run started again resumes from it).
+    const { Socket } = await import('node:net');
+    const lifeline = new Socket({ fd: 3, readable: true, writable: false });
+    lifeline.on('end', () => process.exit(1));
+    lifeline.on('error', () => process.exit(1));
+    lifeline.resume();
+    lifeline.unref(); // it must not keep the child alive once its work is done
   }
   await import(main.href);
 }

@@ -242,7 +242,10 @@ export class AttemptTracker {
       g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
       netsOrder.get(g)?.changed.add(s.net);
     }
-    if (s.asn && g.asns.size < 2000) g.asns.set(s.asn, s.asOrg);
+    if (s.asn && g.asns.size < 2000 && g.asns.get(s.asn) !== s.asOrg) {
+      g.asns.set(s.asn, s.asOrg);
+      asnsShown.delete(g);
+    }
     if (s.country) g.countries.set(s.country, (g.countries.get(s.country) ?? 0) + 1);
     if (s.anon) g.anon.set(s.anon, (g.anon.get(s.anon) ?? 0) + 1);
     g.reasons.set(s.reason, (g.reasons.get(s.reason) ?? 0) + 1);
@@ -653,7 +656,7 @@ const factsMemo = new WeakMap<AttemptGroup, { attempts: number; facts: GroupFact
 function makeGroupFacts(g: AttemptGroup) {
   return {
     netblocks: topNets(g, 1000),
-    asns: firstAsns(g.asns, 500),
+    asns: firstAsns(g, 500),
     countries: topKeys(g.countries, 50),
     anonymizers: Object.fromEntries(g.anon),
     reasons: Object.fromEntries(g.reasons),
@@ -661,15 +664,23 @@ function makeGroupFacts(g: AttemptGroup) {
   };
 }
 
-/** The first `n` networks of a group (in the order first seen), as findings show them. */
-function firstAsns(asns: Map<number, string>, n: number): { number: number; name: string | undefined }[] {
+/**
+ * The first `n` networks of a group (in the order first seen), as findings show them. Networks are only added (or
+ * renamed, which drops the memo), so once `n` are listed the list stays: every finding and pending update of a
+ * large spray shares one, instead of a copy of hundreds of objects per evaluation.
+ */
+function firstAsns(g: AttemptGroup, n: number): { number: number; name: string | undefined }[] {
+  const memo = asnsShown.get(g);
+  if (memo && (memo.length === n || memo.length === g.asns.size)) return memo;
   const out: { number: number; name: string | undefined }[] = [];
-  for (const [number, name] of asns) {
+  for (const [number, name] of g.asns) {
     if (out.length >= n) break;
     out.push({ number, name: name || undefined });
   }
+  asnsShown.set(g, out);
   return out;
 }
+const asnsShown = new WeakMap<AttemptGroup, { number: number; name: string | undefined }[]>();
 
 /**
  * A group as checkpoint data: accounts and addresses as tuples rather than objects (a third of the size, and

@@ -50,9 +50,11 @@ export class Engine {
   private readonly compromise: ReturnType<typeof accountCompromise> & { onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
   private readonly ctx: DetectorContext;
   private readonly ready: Signal[] = [];
+  private readonly rulesById: Map<string, Rule>;
 
   constructor(opts: EngineOptions) {
     const enabled = opts.rules.filter((r) => r.enabled);
+    this.rulesById = new Map(enabled.map((r) => [r.id, r]));
     this.detectors = enabled.map((r) => {
       const make = DETECTORS[r.detector];
       if (!make) throw new RuleError(`${r.file}: unknown detector '${r.detector}' (known: ${Object.keys(DETECTORS).join(', ')})`);
@@ -164,7 +166,7 @@ export class Engine {
     (this.tracker as any).lastSweep = st.tracker.lastSweep;
     this.tracker.recount();
     for (const [k, v] of st.open) this.sink.open.set(k, v);
-    for (const [k, v] of st.pending) this.sink.pending.set(k, v);
+    this.sink.restorePending(st.pending, this.rulesById);
     for (const d of this.detectors) d.restore?.(st.detectors[d.rule.id]);
     for (const x of st.held as (Signal | AuthEvent)[]) this.reorder.push('class_uid' in x ? toSignal(x) : x, this.ready);
     this.reorder.watermark = Math.max(this.reorder.watermark, st.watermark);

@@ -43,3 +43,36 @@ test('settle of a finding with nothing new writes nothing', () => {
   assert.equal(sink.drain().length, 0);
   assert.equal(sink.open.size, 0);
 });
+
+test('a pending update survives a checkpoint as plain data and is written as it would have been', () => {
+  const run = (checkpoint: boolean) => {
+    let sink = new FindingSink();
+    const uid = sink.upsert({ ...draft(8, 2000), evidence: [] });
+    const first = sink.drain();
+    sink.upsert({ ...draft(9, 3000), ips: ['198.51.100.9'] }); // an eighth more accounts: pending
+    if (checkpoint) {
+      const saved = JSON.parse(JSON.stringify({ open: [...sink.open], pending: sink.pendingState() }));
+      assert.equal(typeof saved.pending[0][1].rule, 'string', 'the rule is saved by id');
+      sink = new FindingSink();
+      for (const [k, v] of saved.open) sink.open.set(k, v);
+      sink.restorePending(saved.pending, new Map([[rule.id, rule]]));
+    }
+    sink.settle(uid);
+    return [...first, ...sink.drain()];
+  };
+  const straight = run(false);
+  assert.equal(straight.length, 2);
+  assert.equal((straight[1] as any).unmapped.accounts_count, 9);
+  assert.equal((straight[1] as any).observables[0].value, '198.51.100.9');
+  assert.deepEqual(run(true), straight);
+});
+
+test('pending updates saved by older versions (rendered lines) are still written', () => {
+  const sink = new FindingSink();
+  const uid = sink.upsert(draft(8, 2000));
+  const [line] = sink.drain() as any[];
+  const older = { ...line, activity_id: 2, finding_info: { ...line.finding_info, desc: 'changed' } };
+  sink.restorePending([[uid, older]], new Map());
+  sink.settle(uid);
+  assert.deepEqual(sink.drain(), [older]);
+});

@@ -70,10 +70,35 @@ export function findingUid(ruleId: string, tenant: string, key: string): string 
   return 'vgl-' + createHash('sha256').update(`${ruleId}\u0000${tenant}\u0000${key}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * An update too small to write yet: the draft's content as plain data, rendered only if it is still the latest when
+ * its finding settles or input ends (most are superseded first). Checkpoints save it as it is, with the rule's id.
+ */
+interface PendingUpdate {
+  rule: Rule;
+  tenant: string;
+  key: string;
+  time: number;
+  first: number;
+  last: number;
+  title: string;
+  desc: string;
+  severity: number;
+  ips: string[];
+  accounts: string[];
+  compromised: string[];
+  /** This update's samples, merged with the ones last written when rendered. */
+  evidence: Evidence[];
+  data: Record<string, unknown>;
+}
+
+/** A pending update as a checkpoint holds it: its rule by id, or (saved by older versions) the rendered line. */
+type SavedPending = (Omit<PendingUpdate, 'rule'> & { rule: string }) | Record<string, any>;
+
 export class FindingSink {
   readonly open = new Map<string, OpenFinding>();
-  /** Latest content of findings whose last change was too small to emit; written out at the end of input. */
-  readonly pending = new Map<string, Record<string, any> | (() => Record<string, any>)>();
+  /** Latest content of findings whose last change was too small to emit; written out when they settle or at the end. */
+  readonly pending = new Map<string, PendingUpdate | Record<string, any>>();
   readonly out: Record<string, unknown>[] = [];
   created = 0;
   updated = 0;
@@ -96,10 +121,11 @@ export class FindingSink {
         rawIps.length >= Math.max(prev.ips + 1, 2 * prev.ips) ||
         d.time - prev.lastEmitted >= 24 * 3600_000;
       if (!grew) {
-        // Sorted and rendered only if still the latest at the end of input: most updates are superseded.
-        const sev = Math.max(severity, prev.severity);
-        const fresh = d.evidence.map(asEvidence);
-        this.pending.set(uid, () => render(uid, d, 2, sev, [...rawIps].sort(), [...rawAccounts].sort(), [...rawCompromised].sort(), mergeEvidence(prev.evidence, fresh)));
+        this.pending.set(uid, {
+          rule: d.rule, tenant: d.tenant, key: d.key, time: d.time, first: d.first, last: d.last, title: d.title, desc: d.desc,
+          severity: Math.max(severity, prev.severity), ips: rawIps, accounts: rawAccounts, compromised: rawCompromised,
+          evidence: d.evidence.map(asEvidence), data: d.data,
+        });
         return uid;
       }
     }
@@ -127,8 +153,8 @@ export class FindingSink {
     const p = this.pending.get(uid);
     if (p === undefined) return;
     this.pending.delete(uid);
-    const line = typeof p === 'function' ? p() : p;
     const o = this.open.get(uid);
+    const line = isUpdate(p) ? renderPending(uid, p, o?.evidence ?? []) : (p as ReturnType<typeof render>);
     const shown = signature(line);
     if (o && o.shown === shown) return;
     if (o) o.shown = shown;
@@ -136,15 +162,24 @@ export class FindingSink {
     this.updated++;
   }
 
-  /**
-   * Pending updates as plain data, for checkpoints: rendered one at a time as the checkpoint writes them (each can
-   * list thousands of addresses; all of them at once would double the memory at every checkpoint).
-   */
+  /** Pending updates as plain data, for checkpoints (their rule by id). */
   pendingState(): Lazy {
     const pending = this.pending;
     return new Lazy(function* () {
-      for (const [uid, p] of pending) yield [uid, typeof p === 'function' ? p() : p];
+      for (const [uid, p] of pending) yield [uid, isUpdate(p) ? { ...p, rule: p.rule.id } : p];
     });
+  }
+
+  /** Pending updates from a checkpoint; `rules` finds a rule by id (an update of a rule since removed is dropped). */
+  restorePending(saved: Iterable<[string, SavedPending]>, rules: Map<string, Rule>): void {
+    for (const [uid, p] of saved) {
+      if (typeof p.rule !== 'string') {
+        this.pending.set(uid, p); // a rendered line, saved by an older version
+        continue;
+      }
+      const rule = rules.get(p.rule);
+      if (rule) this.pending.set(uid, { ...(p as PendingUpdate), rule });
+    }
   }
 
   /**
@@ -160,6 +195,13 @@ export class FindingSink {
   drain(): Record<string, unknown>[] {
     return this.out.splice(0);
   }
+}
+
+const isUpdate = (p: PendingUpdate | Record<string, any>): p is PendingUpdate => typeof p.rule === 'object' && p.rule !== null && 'detector' in p.rule;
+
+function renderPending(uid: string, p: PendingUpdate, written: Evidence[]) {
+  const d: FindingDraft = { ...p, severity: undefined, evidence: [] };
+  return render(uid, d, 2, p.severity, [...p.ips].sort(), [...p.accounts].sort(), [...p.compromised].sort(), mergeEvidence(written, p.evidence));
 }
 
 /**

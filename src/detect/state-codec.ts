@@ -46,6 +46,8 @@ export class Lazy {
 
 /** Containers with more elements than this are walked rather than stringified whole. */
 const LARGE = 64;
+/** Small elements stringified in one call. */
+const RUN = 256;
 
 /**
  * Is the value, or one of its members down to `depth` levels, a container with many elements? (A look only near
@@ -82,11 +84,28 @@ export function encodeStateChunks(value: unknown, onChunk: (text: string) => voi
   const seq = (items: Iterable<unknown>) => {
     out('[');
     let first = true;
+    // Runs of small elements are stringified together (one call per run, not per element: a checkpoint has
+    // hundreds of thousands of small tuples); JSON.stringify of an array joins its elements' texts with commas.
+    let run: unknown[] = [];
+    const endRun = () => {
+      if (!run.length) return;
+      out(`${first ? '' : ','}${JSON.stringify(run, replacer).slice(1, -1)}`);
+      first = false;
+      run = [];
+    };
     for (const x of items) {
+      const v = x === undefined || typeof x === 'function' ? null : x;
+      if (!large(v)) {
+        run.push(v);
+        if (run.length === RUN) endRun();
+        continue;
+      }
+      endRun();
       if (!first) out(',');
       first = false;
-      write(x === undefined || typeof x === 'function' ? null : x);
+      write(v);
     }
+    endRun();
     out(']');
   };
   const write = (v: unknown): void => {

@@ -1,0 +1,91 @@
+/**
+ * The entry point's heap limit: detecting commands run in a child process with `--max-old-space-size` (so V8 collects
+ * before garbage piles up beside the detectors' bounded memory), other commands run in place, VIGIL_HEAP_MB chooses,
+ * and a child whose parent is killed outright stops at once rather than run on unseen. Runs the built CLI (`dist/`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'vigil.js');
+const built = existsSync(join(ROOT, 'dist', 'cli', 'main.js'));
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+const cmdline = (pid: number): string[] => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+};
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `vigil detect -` waiting on an open, empty standard input: a run that lasts until it is stopped. */
+function waitingDetect(env: NodeJS.ProcessEnv, dir: string): ChildProcess {
+  return spawn(process.execPath, [BIN, 'detect', '--db', join(dir, 'v.db'), '-o', join(dir, 'f.jsonl'), '-'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+async function childWithin(pid: number, ms: number): Promise<number | undefined> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
+    const [c] = childrenOf(pid);
+    if (c && cmdline(c).some((a) => a.startsWith('--max-old-space-size'))) return c;
+  }
+  return undefined;
+}
+
+test('detect runs with the default heap limit in a child that stops when its parent is killed outright', { skip: !built && 'not built' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-heap-'));
+  const env = { ...process.env };
+  delete env.VIGIL_HEAP_MB;
+  delete env.VIGIL_CHILD;
+  const parent = waitingDetect(env, dir);
+  try {
+    const child = await childWithin(parent.pid!, 10_000);
+    assert.ok(child, 'a child process with a heap limit was started');
+    assert.ok(cmdline(child).includes('--max-old-space-size=1100'), cmdline(child).join(' '));
+    parent.kill('SIGKILL');
+    let gone = false;
+    for (const end = Date.now() + 5000; Date.now() < end && !gone; await sleep(50)) gone = !alive(child);
+    assert.ok(gone, 'the child stopped after its parent was killed');
+  } finally {
+    parent.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('VIGIL_HEAP_MB sets the limit, 0 runs in place; exit codes pass through', { skip: !built && 'not built' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-heap-'));
+  try {
+    const custom = waitingDetect({ ...process.env, VIGIL_HEAP_MB: '700', VIGIL_CHILD: '' }, dir);
+    const child = await childWithin(custom.pid!, 10_000);
+    assert.ok(child && cmdline(child).includes('--max-old-space-size=700'));
+    custom.stdin!.end(); // end of input: the run completes and the parent exits with the child's code
+    const code = await new Promise((r) => custom.on('exit', r));
+    assert.equal(code, 0);
+
+    const inPlace = waitingDetect({ ...process.env, VIGIL_HEAP_MB: '0', VIGIL_CHILD: '' }, join(dir));
+    await sleep(1500);
+    assert.deepEqual(childrenOf(inPlace.pid!).filter((c) => cmdline(c).some((a) => a.startsWith('--max-old-space-size'))), []);
+    inPlace.kill('SIGKILL');
+
+    // A command that fails passes its exit code through the parent.
+    const bad = spawnSync(process.execPath, [BIN, 'detect', '--db', join(dir, 'x.db'), join(dir, 'missing.jsonl')], { encoding: 'utf8', env: { ...process.env, VIGIL_CHILD: '' } });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /missing\.jsonl/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
