@@ -11,7 +11,7 @@ import type { IntelCatalogue } from '../intel/catalogue.js';
 import type { OrganisationsFile } from '../orgs/organisations.js';
 import type { Db } from '../store/db.js';
 import { buildCampaign, campaignName } from './build.js';
-import { factsOf } from './facts.js';
+import { factsOf, type FindingFacts } from './facts.js';
 import { clusterFindings } from './link.js';
 import { AddressJudge } from './shared.js';
 import { readStoredFindings, writeCampaigns } from './store.js';
@@ -28,7 +28,10 @@ export interface CampaignOptions {
 
 /** Campaigns and attribution from findings alone (no store): the pure part of updateCampaigns. */
 export function campaignsOf(findings: Record<string, any>[], opts: CampaignOptions): Campaign[] {
-  const facts = findings.filter((f) => f?.finding_info?.uid).map(factsOf);
+  return campaignsOfFacts(findings.filter((f) => f?.finding_info?.uid).map(factsOf), opts);
+}
+
+function campaignsOfFacts(facts: FindingFacts[], opts: CampaignOptions): Campaign[] {
   const judge = new AddressJudge(opts.catalogue, facts);
   const bases = clusterFindings(facts, judge).map((c) => buildCampaign(c, judge, opts.orgs));
   return attributeCampaigns(bases, opts.catalogue, (ip) => judge.shared(ip))
@@ -54,21 +57,65 @@ export function annotate(f: Record<string, any>, c: Campaign): Record<string, an
   };
 }
 
-export function updateCampaigns(db: Db, opts: CampaignOptions): { campaigns: Campaign[]; findingUpdates: Record<string, unknown>[] } {
-  const findings = readStoredFindings(db);
-  const byUid = new Map(findings.map((f) => [f.finding_info?.uid as string, f]));
-  const campaigns = campaignsOf(findings, opts);
-  const findingUpdates: Record<string, any>[] = [];
+/**
+ * Recompute the store's campaigns and write them, with every finding whose campaign or attribution changed written
+ * again. `onUpdate` receives those finding updates in order (time, then uid), inside the writing transaction; they
+ * are also returned when no `onUpdate` is given. A long run's store holds thousands of findings listing thousands
+ * of addresses each: they are read one at a time and only their facts kept (addresses and accounts shared between
+ * findings), and each update is made, written and handed on before the next is read.
+ */
+export function updateCampaigns(
+  db: Db,
+  opts: CampaignOptions,
+  onUpdate?: (f: Record<string, any>) => void,
+): { campaigns: Campaign[]; findingUpdates: Record<string, unknown>[] } {
+  const facts: FindingFacts[] = [];
+  const strings = new Map<string, string>();
+  for (const f of readStoredFindings(db)) if (f?.finding_info?.uid) facts.push(leanFacts(factsOf(f), strings));
+  strings.clear();
+  const campaigns = campaignsOfFacts(facts, opts);
+  const byUid = new Map(facts.map((x) => [x.uid, x]));
+  const members: { uid: string; time: number; campaign: Campaign }[] = [];
   const tenantOf = new Map<string, string>();
   for (const c of campaigns) {
     for (const uid of c.findings.uids) {
-      const f = byUid.get(uid)!;
-      tenantOf.set(uid, f.metadata?.tenant_uid ?? '');
-      const updated = annotate(f, c);
-      if (updated) findingUpdates.push(updated);
+      const x = byUid.get(uid)!;
+      tenantOf.set(uid, x.tenant);
+      members.push({ uid, time: x.time, campaign: c });
     }
   }
-  findingUpdates.sort((a, b) => a.time - b.time || (a.finding_info.uid < b.finding_info.uid ? -1 : 1));
-  writeCampaigns(db, campaigns, tenantOf, findingUpdates);
+  byUid.clear();
+  facts.length = 0;
+  members.sort((a, b) => a.time - b.time || (a.uid < b.uid ? -1 : 1));
+  const findingUpdates: Record<string, any>[] = [];
+  const readOne = db.prepare('SELECT json FROM findings WHERE uid = ?');
+  function* updates() {
+    for (const m of members) {
+      const row = readOne.get(m.uid) as { json: string } | undefined;
+      const updated = row && annotate(JSON.parse(row.json), m.campaign);
+      if (!updated) continue;
+      yield updated;
+      if (onUpdate) onUpdate(updated);
+      else findingUpdates.push(updated);
+    }
+  }
+  writeCampaigns(db, campaigns, tenantOf, updates());
   return { campaigns, findingUpdates };
+}
+
+/**
+ * The facts campaigns need, without the finding itself (only the two members joining reads from it), and with its
+ * addresses and accounts as strings shared with the other findings that list them.
+ */
+function leanFacts(x: FindingFacts, strings: Map<string, string>): FindingFacts {
+  const shared = (list: string[]) => {
+    for (let i = 0; i < list.length; i++) {
+      const s = strings.get(list[i]);
+      if (s === undefined) strings.set(list[i], list[i]);
+      else list[i] = s;
+    }
+    return list;
+  };
+  const u = x.finding.unmapped ?? {};
+  return { ...x, ips: shared(x.ips), accounts: shared(x.accounts), finding: { unmapped: { anonymizer: u.anonymizer, netblocks: u.netblocks } } };
 }

@@ -7,8 +7,9 @@
 import type { Db } from '../store/db.js';
 import type { Campaign } from './types.js';
 
-export function readStoredFindings(db: Db): Record<string, any>[] {
-  return (db.prepare('SELECT json FROM findings ORDER BY uid').all() as { json: string }[]).map((r) => JSON.parse(r.json));
+/** The latest content of every finding, in uid order, parsed one at a time as they are taken. */
+export function* readStoredFindings(db: Db): Generator<Record<string, any>> {
+  for (const r of db.prepare('SELECT json FROM findings ORDER BY uid').iterate() as Iterable<{ json: string }>) yield JSON.parse(r.json);
 }
 
 /** Stored campaigns, oldest first; only those named when `ids` is given. */
@@ -17,8 +18,11 @@ export function readStoredCampaigns(db: Db, ids?: string[]): Campaign[] {
   return rows.filter((r) => !ids || ids.includes(r.uid)).map((r) => JSON.parse(r.json));
 }
 
-/** `tenantOf` gives each member finding's organisation (finding uid -> tenant). */
-export function writeCampaigns(db: Db, campaigns: Campaign[], tenantOf: Map<string, string>, updatedFindings: Record<string, any>[]): void {
+/**
+ * `tenantOf` gives each member finding's organisation (finding uid -> tenant); the updated findings are taken one at
+ * a time, after the memberships are written.
+ */
+export function writeCampaigns(db: Db, campaigns: Campaign[], tenantOf: Map<string, string>, updatedFindings: Iterable<Record<string, any>>): void {
   const existing = new Map((db.prepare('SELECT uid, json FROM campaigns').all() as { uid: string; json: string }[]).map((r) => [r.uid, r.json]));
   const upsert = db.prepare(`INSERT INTO campaigns (uid, name, first_seen, last_seen, actor, confidence, json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(uid) DO UPDATE SET name = excluded.name, first_seen = excluded.first_seen, last_seen = excluded.last_seen, actor = excluded.actor,

@@ -34,10 +34,11 @@ export interface RunOptions {
   /** Finding lines held before they are committed on their own, between checkpoints (default 200). */
   findingsBatch?: number;
   /**
-   * After detection: join findings into campaigns. Returns finding update lines (campaign id, attribution); they are
-   * logged and emitted in the same transaction as the campaign tables are written, so a crash cannot split them.
+   * After detection: join findings into campaigns, handing each finding update line (campaign id, attribution) to
+   * `onLine` in order. They are logged in the same transaction as the campaign tables are written, so a crash cannot
+   * split them, and emitted after it.
    */
-  campaigns?: (db: Db) => Record<string, unknown>[];
+  campaigns?: (db: Db, onLine: (f: Record<string, any>) => void) => void;
   /** Read, normalise and enrich on a worker thread with these enrichment options (detection stays here). */
   threaded?: EnricherOptions;
   latenessMs?: number;
@@ -74,7 +75,7 @@ export function rulesHash(rules: Rule[]): string {
 export async function runDetection(sources: Source[], o: RunOptions): Promise<RunResult> {
   const { db } = o;
   const runId = createHash('sha256').update(JSON.stringify(o.identity)).digest('hex').slice(0, 24);
-  const engine = new Engine({ rules: o.rules, latenessMs: o.latenessMs });
+  let engine = new Engine({ rules: o.rules, latenessMs: o.latenessMs });
   const rh = rulesHash(o.rules);
   const saved = db.prepare('SELECT rules_hash, state FROM detector_state WHERE id = 1').get() as { rules_hash: string; state: string } | undefined;
   let savedHeader: StateHeader | undefined;
@@ -222,19 +223,30 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   }
   engine.flush();
   await commit(lastDone);
+  // Detector memory is saved and no longer needed: let it go before campaigns read the findings.
+  engine = null!;
   if (o.campaigns) {
     const join = o.campaigns;
-    const updates = db.transaction(() => {
-      const lines = join(db) as Record<string, any>[];
-      for (const f of lines) insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, JSON.stringify(f));
-      // These lines follow the saved memory, but are not made again from it: count them as before it.
-      logged += lines.length;
+    const from = (db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM finding_log').get() as { seq: number }).seq;
+    db.transaction(() => {
+      join(db, (f) => {
+        insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, JSON.stringify(f));
+        // These lines follow the saved memory, but are not made again from it: count them as before it.
+        logged++;
+      });
       if (lastHeader) saveHeader.run(rh, JSON.stringify({ ...lastHeader, logged }), Date.now());
-      return lines;
     })();
-    for (const f of updates) {
-      result.findings.push(summaryOf(f));
-      await o.emit(f);
+    // Emitted from the log, a page at a time (a first join writes every finding again).
+    const page = db.prepare('SELECT seq, json FROM finding_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 256');
+    for (let after = from; ; ) {
+      const rows = page.all(runId, after) as { seq: number; json: string }[];
+      if (!rows.length) break;
+      for (const r of rows) {
+        const f = JSON.parse(r.json);
+        result.findings.push(summaryOf(f));
+        await o.emit(f, r.json);
+      }
+      after = rows[rows.length - 1].seq;
     }
   }
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(

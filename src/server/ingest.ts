@@ -139,7 +139,7 @@ export class IngestService {
             else result.findings.updated++;
           },
           latenessMs: this.o.latenessMs,
-          campaigns: this.o.campaigns ? (store) => updateCampaigns(store, this.o.campaigns!).findingUpdates : undefined,
+          campaigns: this.o.campaigns ? (store, onLine) => void updateCampaigns(store, this.o.campaigns!, onLine) : undefined,
         });
         if (run.skippedInputs.length) {
           result.duplicate = true;

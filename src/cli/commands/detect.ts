@@ -93,10 +93,8 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         emit: (f, json) => out.write(f, json),
         checkpointEvents,
         findingsBatch,
-        campaigns: (store) => {
-          const r = updateCampaigns(store, { catalogue, orgs });
-          campaigns = r.campaigns;
-          return r.findingUpdates;
+        campaigns: (store, onLine) => {
+          campaigns = updateCampaigns(store, { catalogue, orgs }, onLine).campaigns;
         },
         threaded: threads > 1 ? { intel: o.intel, geo: o.geo } : undefined,
         latenessMs: lateness * 60_000,
