@@ -5,20 +5,97 @@
  * (office NAT, VPN gateway). Detectors ask "is this source familiar?" to keep typos, stale phones and travellers
  * quiet while unfamiliar infrastructure counts. Memory is bounded: small recency lists per account, a capped
  * address map per organisation, and accounts idle beyond the retention are forgotten.
+ *
+ * A profile is kept for every account that signed in (100,000 and more on a large stream), so it is kept small:
+ * IPv4 addresses and their /24 netblocks are numbers in the lists rather than strings of their own, a list never
+ * filled is one shared empty list, and the last success lives in the profile's own fields. Checkpoints hold the
+ * readable form (the one earlier versions saved, which restores as well).
  */
 import { interned } from './intern.js';
-import { BoundedMap, remembered } from './lru.js';
+import { BoundedMap } from './lru.js';
 import type { Signal } from './signal.js';
 
-export interface UserProfile {
-  ips: string[];
-  nets: string[];
-  asns: number[];
-  countries: string[];
-  anon: string[];
-  lastOk?: { t: number; ip: string; lat?: number; lon?: number; country: string; anon: string };
-  lastSeen: number;
-  successes: number;
+/** The last successful sign-in of an account, as impossible travel and anonymiser sign-ins compare it. */
+export interface LastSuccess {
+  t: number;
+  ip: string;
+  lat?: number;
+  lon?: number;
+  country: string;
+  anon: string;
+}
+
+/** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
+type SourceKey = number | string;
+
+/** A list never filled: one frozen array shared by all profiles (lists are replaced, never changed in place). */
+const NONE: readonly never[] = Object.freeze([]);
+
+export class UserProfile {
+  /** Addresses and netblocks the account succeeded from, most recent last (see `addressKey`, `netKey`). */
+  ips: readonly SourceKey[] = NONE;
+  nets: readonly SourceKey[] = NONE;
+  /** Countries and anonymiser kinds it succeeded from, most recent last. */
+  countries: readonly string[] = NONE;
+  anon: readonly string[] = NONE;
+  successes = 0;
+  /**
+   * The last success, field by field (no object per success); `okT` is NaN before the first. Its address is the
+   * last of `ips` (`okIp` undefined) unless it had none ('').
+   */
+  private okT = NaN;
+  private okIp: string | undefined = '';
+  private okLat: number | undefined = undefined;
+  private okLon: number | undefined = undefined;
+  private okCountry = '';
+  private okAnon = '';
+
+  constructor(public lastSeen: number) {}
+
+  get lastOk(): LastSuccess | undefined {
+    if (Number.isNaN(this.okT)) return undefined;
+    const ip = this.okIp ?? addressText(this.ips[this.ips.length - 1]);
+    return { t: this.okT, ip, lat: this.okLat, lon: this.okLon, country: this.okCountry, anon: this.okAnon };
+  }
+
+  /** Record the last success; `ip` undefined: its address is the last of `ips`. */
+  setLastOk(t: number, ip: string | undefined, lat: number | undefined, lon: number | undefined, country: string, anon: string): void {
+    this.okT = t;
+    this.okIp = ip;
+    this.okLat = lat;
+    this.okLon = lon;
+    this.okCountry = country;
+    this.okAnon = anon;
+  }
+
+  /** Checkpoints: the readable form, as versions before this one saved it (less the ASN list nothing read). */
+  toJSON(): unknown {
+    return {
+      ips: this.ips.map(addressText),
+      nets: this.nets.map(netText),
+      countries: this.countries,
+      anon: this.anon,
+      lastSeen: this.lastSeen,
+      successes: this.successes,
+      lastOk: this.lastOk,
+    };
+  }
+
+  /** A profile saved by `toJSON`, or by earlier versions (the same form, with an ASN list). */
+  static restored(p: any): UserProfile {
+    const u = new UserProfile(p.lastSeen);
+    u.successes = p.successes ?? 0;
+    u.ips = rebuilt(p.ips, addressKey);
+    u.nets = rebuilt(p.nets, netKey);
+    u.countries = rebuilt(p.countries, interned);
+    u.anon = rebuilt(p.anon, interned);
+    const ok = p.lastOk;
+    if (ok) {
+      const last = u.ips.length ? u.ips[u.ips.length - 1] : undefined;
+      u.setLastOk(ok.t, ok.ip !== '' && last === addressKey(ok.ip) ? undefined : ok.ip, ok.lat, ok.lon, interned(ok.country), interned(ok.anon));
+    }
+    return u;
+  }
 }
 
 export interface TenantProfile {
@@ -30,6 +107,17 @@ export interface TenantProfile {
   firstSeen: number;
 }
 
+/**
+ * Organisation -> profile. An organisation set from outside (a restored checkpoint, whose accounts are plain data)
+ * has its accounts brought to the working form here: `Engine.restore` sets the saved organisations as they are.
+ */
+class TenantMap extends Map<string, TenantProfile> {
+  override set(id: string, p: TenantProfile): this {
+    for (const [k, u] of p.users) if (!(u instanceof UserProfile)) p.users.set(k, UserProfile.restored(u));
+    return super.set(id, p);
+  }
+}
+
 const USER_LIST_CAP = 8;
 const TENANT_IP_CAP = 20000;
 const RETENTION_MS = 30 * 86400_000;
@@ -37,7 +125,7 @@ const RETENTION_MS = 30 * 86400_000;
 const ROUTINE_TOOL_SUCCESSES = 3;
 
 export class Profiles {
-  readonly tenants = new Map<string, TenantProfile>();
+  readonly tenants: Map<string, TenantProfile> = new TenantMap();
   private lastSweep = 0;
   /**
    * The signal last looked up and its organisation's and account's profiles: detectors ask about the same signal
@@ -46,6 +134,10 @@ export class Profiles {
   private looked: Signal | undefined;
   private lookedTenant: TenantProfile | undefined;
   private lookedUser: UserProfile | undefined;
+  /** The signal whose address and netblock were last made into list keys, and the keys. */
+  private keyed: Signal | undefined;
+  private ipKey: SourceKey = '';
+  private netKey: SourceKey = '';
 
   private lookUp(s: Signal): void {
     this.looked = s;
@@ -74,11 +166,25 @@ export class Profiles {
     return seen !== undefined && s.t - seen < RETENTION_MS;
   }
 
+  /** The same question for an address and time of the organisation (a remembered event rather than a signal). */
+  tenantKnowsAddress(tenant: string, ip: string, t: number): boolean {
+    const seen = this.tenants.get(tenant)?.knownIps.get(ip);
+    return seen !== undefined && t - seen < RETENTION_MS;
+  }
+
   /** Is the source one this account has succeeded from (same address, or same /24 and network)? */
   userKnowsSource(s: Signal): boolean {
     const u = this.user(s);
-    if (!u) return false;
-    return u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net));
+    return u !== undefined && this.knows(u, s);
+  }
+
+  private knows(u: UserProfile, s: Signal): boolean {
+    if (s !== this.keyed) {
+      this.keyed = s;
+      this.ipKey = addressKey(s.ip);
+      this.netKey = netKey(s.net);
+    }
+    return u.ips.includes(this.ipKey) || (s.net !== '' && u.nets.includes(this.netKey));
   }
 
   /** Is this tool fingerprint one the organisation's staff routinely sign in with (so it identifies no attacker)? */
@@ -94,22 +200,22 @@ export class Profiles {
     this.looked = undefined; // what follows may add or forget profiles
     if (!u) {
       if (!s.passwordValid) return; // failed attempts on never-seen names teach nothing and must not grow memory
-      u = { ips: [], nets: [], asns: [], countries: [], anon: [], lastSeen: s.t, successes: 0 };
+      u = new UserProfile(s.t);
       tp.users.set(s.userKey, u);
     }
     u.lastSeen = Math.max(u.lastSeen, s.t);
     if (!s.ok) return;
     u.successes++;
-    if (u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net))) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
+    if (this.knows(u, s)) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
-      u.ips = remembered(u.ips, s.ip, USER_LIST_CAP);
+      u.ips = withLast(u.ips, this.ipKey, USER_LIST_CAP);
       tp.knownIps.set(s.ip, s.t);
     }
-    if (s.net) u.nets = remembered(u.nets, s.net, USER_LIST_CAP);
-    if (s.asn) u.asns = remembered(u.asns, s.asn, USER_LIST_CAP);
-    if (s.country) u.countries = remembered(u.countries, interned(s.country), USER_LIST_CAP);
-    if (s.anon) u.anon = remembered(u.anon, s.anon, USER_LIST_CAP);
-    u.lastOk = { t: s.t, ip: s.ip, lat: s.lat, lon: s.lon, country: interned(s.country), anon: s.anon };
+    if (s.net) u.nets = withLast(u.nets, this.netKey, USER_LIST_CAP);
+    const country = interned(s.country);
+    if (s.country) u.countries = withLast(u.countries, country, USER_LIST_CAP);
+    if (s.anon) u.anon = withLast(u.anon, s.anon, USER_LIST_CAP);
+    u.setLastOk(s.t, s.ip === '' ? '' : undefined, s.lat, s.lon, country, s.anon); // an address is the last of `ips` now
     if (s.t - this.lastSweep > 86400_000) this.sweep(s.t);
   }
 
@@ -119,4 +225,81 @@ export class Profiles {
       for (const [k, u] of tp.users) if (now - u.lastSeen > RETENTION_MS) tp.users.delete(k);
     }
   }
+}
+
+/**
+ * `list` with `v` moved (or added) last, at most `cap` long: a new exact-size list, or `list` itself when `v` is
+ * its last already. Filled element by element (not concatenated), so that numbers are stored unboxed.
+ */
+function withLast<T>(list: readonly T[], v: T, cap: number): readonly T[] {
+  const n = list.length;
+  if (n && list[n - 1] === v) return list;
+  const at = list.indexOf(v);
+  const others = at >= 0 ? n - 1 : n;
+  const out: T[] = new Array(Math.min(others + 1, cap));
+  let skip = others + 1 - out.length; // the oldest ones beyond the cap
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === at) continue;
+    if (skip > 0) skip--;
+    else out[j++] = list[i];
+  }
+  out[j] = v;
+  return out;
+}
+
+/** A saved list in the working form (the shared empty list when empty). */
+function rebuilt<T>(saved: string[] | undefined, key: (x: string) => T): readonly T[] {
+  if (!saved?.length) return NONE;
+  const out: T[] = new Array(saved.length);
+  for (let i = 0; i < saved.length; i++) out[i] = key(saved[i]);
+  return out;
+}
+
+/**
+ * The number of `parts` dot-separated decimal bytes in their usual form (no sign, no leading zero, at most 255)
+ * that make up `text` up to `end`, or -1 when it is anything else. Only the usual form becomes a number, so a
+ * number stands for exactly one text and comparing keys is comparing texts.
+ */
+function dottedBytes(text: string, end: number, parts: number): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots === parts) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  return dots === parts - 1 && digits > 0 ? n * 256 + part : -1;
+}
+
+/** An address as a list key: an IPv4 address in its usual form as its 32-bit number, anything else as it is. */
+export function addressKey(ip: string): SourceKey {
+  const n = dottedBytes(ip, ip.length, 4);
+  return n < 0 ? ip : n;
+}
+
+/** A netblock as a list key: an IPv4 /24 as `netblockOf` writes it ('a.b.c.0/24') as a.b.c's number, else as it is. */
+export function netKey(net: string): SourceKey {
+  if (!net.endsWith('.0/24')) return net;
+  const n = dottedBytes(net, net.length - 5, 3);
+  return n < 0 ? net : n;
+}
+
+export function addressText(k: SourceKey): string {
+  return typeof k === 'string' ? k : `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
+}
+
+export function netText(k: SourceKey): string {
+  return typeof k === 'string' ? k : `${k >>> 16}.${(k >>> 8) & 255}.${k & 255}.0/24`;
 }

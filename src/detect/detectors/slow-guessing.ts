@@ -10,12 +10,16 @@
  * its addresses are not the guesser's either). An account that signs in from an address (or netblock) that
  * failed was its owner all along and is forgotten. All targeted accounts of an organisation within one attack
  * are one finding, re-emitted as days and addresses are added.
+ *
+ * In a large world every account is tried now and then, so this memory holds every account (100k) and is kept
+ * small: an account's first failure as the few values its evidence is made of, its days and their attempts in one
+ * list of numbers, its addresses in one string, and one shared tool triple per tool.
  */
 import { evidenceOf, type Evidence } from '../findings.js';
 import { interned } from '../intern.js';
-import { BoundedMap, remember } from '../lru.js';
+import { BoundedMap, remembered } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
-import { param, type Rule } from '../rules.js';
+import { param, RuleError, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
 import { accountKey, type AttemptGroup } from '../attempts.js';
 
@@ -28,28 +32,49 @@ const MAX_IPS = 8;
 /** Accounts waiting for their day to end, per organisation (an organisation-wide attack is the spray rule's). */
 const RAISE_EVERY_MS = 3600_000;
 const MAX_CANDIDATES = 500;
+/**
+ * A day and its attempts are one number, day * DAY_ENTRY + attempts. Attempts stop counting at DAY_ENTRY - 1: the
+ * rule only asks whether a day had more than its handful (and a small integer stays one machine word until 2059).
+ */
+const DAY_ENTRY = 65536;
+const MAX_DAY_ATTEMPTS = DAY_ENTRY - 1;
+/** Distinct tools remembered for sharing (a handful in practice; when full the table starts again). */
+const MAX_TOOLS = 10_000;
 
-type Tool = [userAgent: string, clientApp: string, protocol: string];
+/**
+ * A few addresses as one string, separated by spaces (no address has one: every format takes only what net.isIP
+ * accepts). A list of strings costs an array and a string object per address: three times as much.
+ */
+type Addresses = string;
+const SPACE = 32;
+
+type Tool = readonly [userAgent: string, clientApp: string, protocol: string];
+
+/**
+ * An account's first failure: the values `evidenceOf` reads, flat. (The Evidence object it makes is eight objects,
+ * which kept for every account for weeks was the largest part of this detector's memory.) The account's name is
+ * the tally's, and a counted attempt is always a failure.
+ */
+type Sample = [time: number, ip: string, country: string, asn: number, asOrg: string, reason: Signal['reason'], userAgent: string, clientApp: string, file: string | null, line: number];
 
 /** Failures of one account, day by day. */
 interface Tally {
   user: string;
   first: number;
   last: number;
-  /** Distinct UTC day numbers with counted failures (ascending) and the attempts on each. */
+  /** Distinct UTC days with counted failures, ascending, each with its attempts: day * DAY_ENTRY + attempts. */
   days: number[];
-  perDay: number[];
   /** Addresses of past days that stayed quiet (most recent last). */
-  ips: string[];
+  ips: Addresses;
   /** Addresses of the newest day, kept apart until it is known to have stayed quiet. */
-  dayIps: string[];
+  dayIps: Addresses;
   /** User agent, client app and protocol of the latest attempt on a quiet day (campaigns join attacks on the tool). */
   tool: Tool;
 }
 
 /** An account's memory: its tally over the last `within_days`, and its first failure as findings show it. */
 interface Account extends Tally {
-  sample: Evidence;
+  sample: Sample;
 }
 
 /** The finding of one organisation: the accounts found guessed at slowly, until the attack is quiet for the window. */
@@ -68,6 +93,55 @@ interface Episode {
 
 export const dayOf = (t: number): number => Math.floor(t / DAY);
 
+const dayAt = (days: readonly number[], i: number): number => Math.floor(days[i] / DAY_ENTRY);
+const attemptsAt = (days: readonly number[], i: number): number => days[i] - dayAt(days, i) * DAY_ENTRY;
+const dayEntry = (day: number, attempts: number): number => day * DAY_ENTRY + Math.min(attempts, MAX_DAY_ATTEMPTS);
+
+const splitAddresses = (list: Addresses): string[] => (list === '' ? [] : list.split(' '));
+/** One flat string (made by `join`: a string made by `+` is a tree of its parts, kept as long as the account). */
+const joinAddresses = (ips: readonly string[]): Addresses => ips.join(' ');
+const addressCount = (list: Addresses): number => {
+  let n = list === '' ? 0 : 1;
+  for (let at = list.indexOf(' '); at >= 0; at = list.indexOf(' ', at + 1)) n++;
+  return n;
+};
+/** Is the address in the list? (Without splitting it: asked for every attempt.) */
+function listed(list: Addresses, ip: string): boolean {
+  for (let at = list.indexOf(ip); at >= 0; at = list.indexOf(ip, at + 1)) {
+    const end = at + ip.length;
+    if ((at === 0 || list.charCodeAt(at - 1) === SPACE) && (end === list.length || list.charCodeAt(end) === SPACE)) return true;
+  }
+  return false;
+}
+
+/** The string as one flat sequence of characters (whatever it was made of), in a string of its own. */
+const flatCopy = (s: string): string => JSON.parse(JSON.stringify(s));
+
+/** The list with each of `ips` remembered in turn (see `remembered`). */
+function rememberedAll(list: string[], ips: string[]): string[] {
+  for (const ip of ips) list = remembered(list, ip, MAX_IPS);
+  return list;
+}
+
+/** The first failure of a new account, as kept (its repeated strings shared, not copied per account). */
+export function sampleOf(s: Signal): Sample {
+  const src = s.source;
+  return [s.t, s.ip, interned(s.country), s.asn, interned(s.asOrg), interned(s.reason) as Signal['reason'], interned(s.ua), interned(s.app), src ? interned(src.file) : null, src ? src.line : 0];
+}
+
+/** The kept first failure as findings show it: made by `evidenceOf` itself, from the fields it reads. */
+export function evidenceOfSample(sample: Sample, user: string): Evidence {
+  const [t, ip, country, asn, asOrg, reason, ua, app, file, line] = sample;
+  return evidenceOf({ t, ip, country, asn, asOrg, user, ok: false, reason, ua, app, source: file === null ? undefined : { file, line } } as Signal);
+}
+
+/** A sample kept as an Evidence object (states saved before samples were flat). */
+export function sampleOfEvidence(e: Evidence): Sample {
+  const src = e.src_endpoint;
+  const d = e.data;
+  return [e.time, src.ip ?? '', src.location?.country ?? '', src.autonomous_system?.number ?? 0, src.autonomous_system?.name ?? '', d.reason ?? '', d.user_agent ?? '', d.client_app ?? '', d.source ? d.source.file : null, d.source ? d.source.line : 0];
+}
+
 export function slowGuessing(rule: Rule): Detector {
   const minDays = param(rule, 'min_days');
   const withinDays = param(rule, 'within_days');
@@ -75,6 +149,9 @@ export function slowGuessing(rule: Rule): Detector {
   const maxPerDay = param(rule, 'max_attempts_per_day');
   const minIps = param(rule, 'min_ips');
   const withinMs = withinDays * DAY;
+  if (maxPerDay >= MAX_DAY_ATTEMPTS) throw new RuleError(`${rule.file}: max_attempts_per_day must be below ${MAX_DAY_ATTEMPTS}`);
+  /** One triple per tool, shared by the accounts tried with it. */
+  let tools = new Map<string, Tool>();
 
   /** tenant \u0001 account -> counted failures. */
   let accounts = new BoundedMap<string, Account>(MAX_ACCOUNTS);
@@ -95,6 +172,10 @@ export function slowGuessing(rule: Rule): Detector {
       tenantDay = st.tenantDay;
       episodes = st.episodes;
       lastSweep = st.lastSweep;
+      // Saved tallies are brought to the current form (and their tools and strings shared again): states saved
+      // before it kept days and attempts in two lists and samples as Evidence objects.
+      for (const [key, a] of accounts.entries()) accounts.map.set(key, { ...savedTally(a), sample: savedSample(Array.isArray(a.sample) ? a.sample : sampleOfEvidence(a.sample)) });
+      for (const ep of episodes.map.values()) for (const [user, m] of ep.members) ep.members.set(user, savedTally(m));
     },
     onEvent(s: Signal, ctx: DetectorContext) {
       if (s.ok && s.ip) {
@@ -102,7 +183,8 @@ export function slowGuessing(rule: Rule): Detector {
         // same netblock counts too: a phone's carrier or a home line hands out a neighbouring address next time.
         const key = accountKey(s);
         const a = accounts.get(key);
-        if (a && [...a.ips, ...a.dayIps].some((ip) => ip === s.ip || (s.net !== '' && netblockOf(ip) === s.net))) accounts.delete(key);
+        const failedHere = (ip: string) => ip === s.ip || (s.net !== '' && netblockOf(ip) === s.net);
+        if (a && (splitAddresses(a.ips).some(failedHere) || splitAddresses(a.dayIps).some(failedHere))) accounts.delete(key);
       }
       const day = dayOf(s.t);
       const seen = tenantDay.get(s.tenant);
@@ -116,18 +198,21 @@ export function slowGuessing(rule: Rule): Detector {
       if (s.reason === 'unknown_user' || s.passwordValid) return;
       const key = accountKey(s);
       let a = accounts.get(key);
+      // The map keeps the key an account was first stored with, for as long as it lives: a flat copy, rather than
+      // the concatenation made for this event (a tree of strings, holding the event's own copy of the name).
+      const stored = a === undefined ? flatCopy(key) : key;
       if (a && s.t - a.last > withinMs) a = undefined;
-      a ??= { user: s.user, first: s.t, last: s.t, days: [], perDay: [], ips: [], dayIps: [], tool: [interned(s.ua), interned(s.app), interned(s.proto)], sample: evidenceOf(s) };
-      const newDay = !a.days.includes(dayOf(s.t));
+      a ??= { user: s.user, first: s.t, last: s.t, days: [], ips: '', dayIps: '', tool: toolOf(s.ua, s.app, s.proto), sample: sampleOf(s) };
+      const newDay = !hasDay(a, dayOf(s.t));
       count(a, s, withinDays);
-      accounts.set(key, a);
+      accounts.set(stored, a);
 
       const ep = episodes.get(s.tenant);
       const member = ep?.members.get(s.userKey);
       if (ep && member && s.t - ep.last <= withinMs) {
         // An account already named: the finding follows its new days and addresses, and is re-emitted when they
         // change (a new day, a new address, a day turning busy), not on every attempt.
-        const facts = () => `${member.days.length} ${member.perDay.filter((n) => n > maxPerDay).length} ${addressesOf(member).sort().join(' ')}`;
+        const facts = () => `${member.days.length} ${busyDayCount(member)} ${quietAddresses(member).sort().join(' ')}`;
         const before = facts();
         count(member, s, MAX_DAYS);
         ep.last = Math.max(ep.last, s.t);
@@ -150,53 +235,96 @@ export function slowGuessing(rule: Rule): Detector {
     },
   };
 
+  /** The shared triple of a tool. */
+  function toolOf(ua: string, app: string, proto: string): Tool {
+    const key = `${ua}\u0001${app}\u0001${proto}`;
+    let tool = tools.get(key);
+    if (tool === undefined) {
+      if (tools.size >= MAX_TOOLS) tools = new Map();
+      tool = [interned(ua), interned(app), interned(proto)];
+      tools.set(key, tool);
+    }
+    return tool;
+  }
+
+  /** A tally as saved, in the current form: restored from this version or an earlier one. */
+  function savedTally(x: any): Tally {
+    // Saved by earlier versions: day numbers in `days`, their attempts in `perDay`.
+    const days: number[] = x.perDay ? x.days.map((d: number, i: number) => dayEntry(d, x.perDay[i])) : x.days;
+    // ... and addresses in lists.
+    const list = (ips: string | string[]): Addresses => (typeof ips === 'string' ? ips : joinAddresses(ips));
+    return { user: x.user, first: x.first, last: x.last, days, ips: list(x.ips), dayIps: list(x.dayIps), tool: toolOf(x.tool[0], x.tool[1], x.tool[2]) };
+  }
+
+  function savedSample(x: Sample): Sample {
+    const [t, ip, country, asn, asOrg, reason, ua, app, file, line] = x;
+    return [t, ip, interned(country), asn, interned(asOrg), interned(reason) as Signal['reason'], interned(ua), interned(app), file === null ? null : interned(file), line];
+  }
+
+  /** A finding's own copy of an account's tally (the account's memory may be forgotten first). */
+  function copyOf(x: Tally): Tally {
+    return { user: x.user, first: x.first, last: x.last, days: x.days.slice(), ips: x.ips, dayIps: x.dayIps, tool: x.tool };
+  }
+
+  function hasDay(x: Tally, day: number): boolean {
+    for (let i = x.days.length - 1; i >= 0; i--) if (dayAt(x.days, i) === day) return true;
+    return false;
+  }
+
+  function busyDayCount(x: Tally): number {
+    let n = 0;
+    for (let i = 0; i < x.days.length; i++) if (attemptsAt(x.days, i) > maxPerDay) n++;
+    return n;
+  }
+
   /** Count one failure in a tally, keeping days within `keepDays` of the newest and moving a quiet day's addresses on when it ends. */
   function count(x: Tally, s: Signal, keepDays: number): void {
     const day = dayOf(s.t);
     let i = x.days.length - 1;
-    if (i >= 0 && day > x.days[i]) {
-      if (x.perDay[i] <= maxPerDay) for (const ip of x.dayIps) remember(x.ips, ip, MAX_IPS);
-      x.dayIps = [];
+    if (i >= 0 && day > dayAt(x.days, i)) {
+      if (attemptsAt(x.days, i) <= maxPerDay && x.dayIps !== '') x.ips = joinAddresses(rememberedAll(splitAddresses(x.ips), splitAddresses(x.dayIps)));
+      x.dayIps = '';
     }
-    while (i >= 0 && x.days[i] > day) i--; // an event later than the lateness bound may belong to an earlier day
-    if (i < 0 || x.days[i] !== day) {
-      x.days.splice(i + 1, 0, day);
-      x.perDay.splice(i + 1, 0, 0);
+    while (i >= 0 && dayAt(x.days, i) > day) i--; // an event later than the lateness bound may belong to an earlier day
+    if (i < 0 || dayAt(x.days, i) !== day) {
+      // A new list of exact size (a list grown in place keeps room for many more).
+      x.days = i === x.days.length - 1 ? x.days.concat(dayEntry(day, 0)) : x.days.slice(0, i + 1).concat(dayEntry(day, 0), x.days.slice(i + 1));
       i++;
     }
-    const n = ++x.perDay[i];
+    const n = attemptsAt(x.days, i) + 1;
+    x.days[i] = dayEntry(day, n);
     const newest = i === x.days.length - 1;
-    if (s.ip && newest && !x.dayIps.includes(s.ip) && x.dayIps.length < MAX_IPS) x.dayIps.push(s.ip);
-    else if (s.ip && !newest && n <= maxPerDay) remember(x.ips, s.ip, MAX_IPS);
-    if (n <= maxPerDay && (!x.tool || x.tool[0] !== s.ua || x.tool[1] !== s.app || x.tool[2] !== s.proto)) x.tool = [interned(s.ua), interned(s.app), interned(s.proto)];
+    if (s.ip && newest && !listed(x.dayIps, s.ip) && addressCount(x.dayIps) < MAX_IPS) x.dayIps = x.dayIps === '' ? s.ip : joinAddresses([x.dayIps, s.ip]);
+    else if (s.ip && !newest && n <= maxPerDay) x.ips = joinAddresses(remembered(splitAddresses(x.ips), s.ip, MAX_IPS));
+    if (n <= maxPerDay && (x.tool[0] !== s.ua || x.tool[1] !== s.app || x.tool[2] !== s.proto)) x.tool = toolOf(s.ua, s.app, s.proto);
     x.first = Math.min(x.first, s.t);
     x.last = Math.max(x.last, s.t);
     let drop = 0;
-    const top = x.days[x.days.length - 1];
-    while (drop < x.days.length && (x.days.length - drop > MAX_DAYS || x.days[drop] <= top - keepDays)) drop++;
-    x.days.splice(0, drop);
-    x.perDay.splice(0, drop);
+    const top = dayAt(x.days, x.days.length - 1);
+    while (drop < x.days.length && (x.days.length - drop > MAX_DAYS || dayAt(x.days, drop) <= top - keepDays)) drop++;
+    if (drop) x.days = x.days.slice(drop);
   }
 
   /** Addresses of the tally's quiet days, the newest day's included while it stays quiet. */
-  function addressesOf(x: Tally): string[] {
-    const out = [...x.ips];
-    if (x.perDay.length && x.perDay[x.perDay.length - 1] <= maxPerDay) for (const ip of x.dayIps) remember(out, ip, MAX_IPS);
-    return out;
+  function quietAddresses(x: Tally): string[] {
+    const out = splitAddresses(x.ips);
+    return x.days.length && attemptsAt(x.days, x.days.length - 1) <= maxPerDay ? rememberedAll(out, splitAddresses(x.dayIps)) : out;
   }
 
   /** The account's quiet days among the `within_days` ending with its newest day that is over (before `today`). */
   function quietDays(a: Tally, today: number): { days: number; attempts: number; first: number } {
-    const end = Math.min(today - 1, a.days[a.days.length - 1]);
+    const end = Math.min(today - 1, dayAt(a.days, a.days.length - 1));
     let days = 0;
     let attempts = 0;
     let first = Infinity;
-    a.days.forEach((d, i) => {
-      if (d > end || d <= end - withinDays || a.perDay[i] > maxPerDay) return;
+    for (let i = 0; i < a.days.length; i++) {
+      const d = dayAt(a.days, i);
+      const n = attemptsAt(a.days, i);
+      if (d > end || d <= end - withinDays || n > maxPerDay) continue;
       days++;
-      attempts += a.perDay[i];
+      attempts += n;
       first = Math.min(first, d);
-    });
+    }
     return { days, attempts, first };
   }
 
@@ -212,8 +340,8 @@ export function slowGuessing(rule: Rule): Detector {
       const a = accounts.get(key);
       if (!a) continue; // resolved or forgotten
       const q = quietDays(a, today);
-      if (q.days < minDays || q.attempts < minAttempts || addressesOf(a).length < minIps) {
-        if (a.days[a.days.length - 1] >= today) keep.push(key); // its newest day is not over yet
+      if (q.days < minDays || q.attempts < minAttempts || quietAddresses(a).length < minIps) {
+        if (dayAt(a.days, a.days.length - 1) >= today) keep.push(key); // its newest day is not over yet
         continue;
       }
       let ep = episodes.get(tenant);
@@ -221,11 +349,11 @@ export function slowGuessing(rule: Rule): Detector {
         if (ep !== joined) emit();
         ep = { key: String(q.first), first: a.first, last: a.last, members: new Map(), samples: [], dirty: false };
       }
-      const { sample, ...tally } = a;
-      ep.members.set(key.slice(tenant.length + 1), structuredClone(tally));
+      // (A flat copy of the name: a slice would keep the whole key it was cut from.)
+      ep.members.set(flatCopy(key.slice(tenant.length + 1)), copyOf(a));
       ep.first = Math.min(ep.first, a.first);
       ep.last = Math.max(ep.last, a.last);
-      if (ep.samples.length < 3) ep.samples.push(sample);
+      if (ep.samples.length < 3) ep.samples.push(evidenceOfSample(a.sample, a.user));
       episodes.set(tenant, ep);
       joined = ep;
       latest = Math.max(latest, a.last);
@@ -248,13 +376,14 @@ export function slowGuessing(rule: Rule): Detector {
     const targeted = members.map((m) => {
       let n = 0;
       let quiet = 0;
-      m.days.forEach((d, i) => {
-        if (m.perDay[i] > maxPerDay) return;
-        days.add(d);
+      for (let i = 0; i < m.days.length; i++) {
+        const perDay = attemptsAt(m.days, i);
+        if (perDay > maxPerDay) continue;
+        days.add(dayAt(m.days, i));
         quiet++;
-        n += m.perDay[i];
-      });
-      const addresses = addressesOf(m);
+        n += perDay;
+      }
+      const addresses = quietAddresses(m);
       for (const ip of addresses) ips.add(ip);
       attempts += n;
       accountDays += quiet;
