@@ -5,8 +5,6 @@
  * would otherwise hold a user agent and a fingerprint of its own (about half of the ~900 bytes of a kept signal).
  * The table is bounded: when full it starts again, which costs only a second copy of values still in use.
  */
-import { withStrings, type Signal } from './signal.js';
-
 const MAX_INTERNED = 100_000;
 let table = new Map<string, string>();
 
@@ -19,7 +17,3 @@ export function interned(v: string): string {
   return v;
 }
 
-/** The signal, its repeated strings replaced by the shared ones (in place: the content is the same). */
-export function internSignal(s: Signal): Signal {
-  return withStrings(s, interned);
-}
