@@ -74,23 +74,14 @@ export function findingUid(ruleId: string, tenant: string, key: string): string 
  * An update too small to write yet: the draft's content as plain data, rendered only if it is still the latest when
  * its finding settles or input ends (most are superseded first). Checkpoints save it as it is, with the rule's id.
  */
-interface PendingUpdate {
-  rule: Rule;
-  tenant: string;
-  key: string;
-  time: number;
-  first: number;
-  last: number;
-  title: string;
-  desc: string;
+type PendingUpdate = Omit<FindingDraft, 'severity' | 'ips' | 'accounts' | 'compromised' | 'evidence'> & {
   severity: number;
   ips: string[];
   accounts: string[];
   compromised: string[];
   /** This update's samples, merged with the ones last written when rendered. */
   evidence: Evidence[];
-  data: Record<string, unknown>;
-}
+};
 
 /** A pending update as a checkpoint holds it: its rule by id, or (saved by older versions) the rendered line. */
 type SavedPending = (Omit<PendingUpdate, 'rule'> & { rule: string }) | Record<string, any>;

@@ -88,14 +88,24 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const resumed = !!run;
   if (!run) db.prepare("INSERT INTO runs (id, command, status, started_at) VALUES (?, ?, 'running', ?)").run(runId, o.command, Date.now());
   const result: RunResult = { runId, stats: newStats(), skippedInputs: [], resumed, findings: [] };
+  /** Emit this run's logged lines after `seq` in order, a page at a time (a log can hold a whole run); how many. */
+  const logPage = db.prepare('SELECT seq, json FROM finding_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 256');
+  const emitLogged = async (seq: number): Promise<number> => {
+    let n = 0;
+    for (let after = seq; ; ) {
+      const rows = logPage.all(runId, after) as { seq: number; json: string }[];
+      if (!rows.length) return n;
+      for (const r of rows) {
+        const f = JSON.parse(r.json);
+        result.findings.push(summaryOf(f));
+        await o.emit(f, r.json);
+        n++;
+      }
+      after = rows[rows.length - 1].seq;
+    }
+  };
   // Replay what this run had already committed, so the output is whole whatever happened before.
-  let logged = 0;
-  for (const row of db.prepare('SELECT json FROM finding_log WHERE run_id = ? ORDER BY seq').iterate(runId) as Iterable<{ json: string }>) {
-    const f = JSON.parse(row.json);
-    result.findings.push(summaryOf(f));
-    await o.emit(f, row.json);
-    logged++;
-  }
+  let logged = await emitLogged(0);
   // Finding lines are committed as they come, detector memory only now and then: the lines this run logged after
   // its saved memory will be made again, identically, from the same input; they are recognised and not repeated.
   let regenerated = logged - (savedHeader?.run === runId ? savedHeader.logged : 0);
@@ -236,18 +246,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
       });
       if (lastHeader) saveHeader.run(rh, JSON.stringify({ ...lastHeader, logged }), Date.now());
     })();
-    // Emitted from the log, a page at a time (a first join writes every finding again).
-    const page = db.prepare('SELECT seq, json FROM finding_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 256');
-    for (let after = from; ; ) {
-      const rows = page.all(runId, after) as { seq: number; json: string }[];
-      if (!rows.length) break;
-      for (const r of rows) {
-        const f = JSON.parse(r.json);
-        result.findings.push(summaryOf(f));
-        await o.emit(f, r.json);
-      }
-      after = rows[rows.length - 1].seq;
-    }
+    // Emitted from the log (a first join writes every finding again).
+    await emitLogged(from);
   }
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
