@@ -177,7 +177,7 @@ export class AttemptTracker {
 
   /** Record a counted failure; returns its group. */
   add(s: Signal): AttemptGroup {
-    const id = `${s.tenant}\u0001${s.fp}`;
+    const id = this.groupId(s.tenant, s.fp);
     let g = this.groups.get(id);
     if (!g || s.t - g.last > this.windowMs) {
       if (g) this.forget(g);
@@ -232,7 +232,11 @@ export class AttemptTracker {
     while (from < a.recent.length && s.t - a.recent[from] > this.recentMs) from++;
     a.recent = withTime(a.recent, from, s.t);
     if (s.ip) {
-      const info = g.ipInfo.get(s.ip) ?? { n: 0, users: [], first: s.t, last: s.t };
+      let info = g.ipInfo.get(s.ip);
+      if (info === undefined) {
+        info = { n: 0, users: [], first: s.t, last: s.t };
+        ipsListed.delete(g); // the address set changes (a new one, perhaps the oldest evicted)
+      }
       info.last = Math.max(info.last, s.t);
       info.n++;
       if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users = info.users.concat(s.userKey);
@@ -258,6 +262,27 @@ export class AttemptTracker {
     }
     return g;
   }
+
+  /**
+   * `tenant \u0001 fingerprint`, looked up rather than made: the two strings are shared by the signals of a batch (and
+   * hashed once), while a new key per attempt would be a 200-character string to build and hash every time.
+   */
+  private groupId(tenant: string, fp: string): string {
+    let byFp = this.ids.get(tenant);
+    if (byFp === undefined) this.ids.set(tenant, (byFp = new Map()));
+    let id = byFp.get(fp);
+    if (id === undefined) {
+      if (++this.idCount > MAX_GROUPS) {
+        this.ids.clear(); // a cache only: start again rather than grow with every tool ever seen
+        this.idCount = 1;
+        this.ids.set(tenant, (byFp = new Map()));
+      }
+      byFp.set(fp, (id = `${tenant}\u0001${fp}`));
+    }
+    return id;
+  }
+  private readonly ids = new Map<string, Map<string, string>>();
+  private idCount = 0;
 
   /** Judge a group's last attempts (onExpire) and drop it. */
   private forget(g: AttemptGroup): void {
@@ -346,10 +371,16 @@ function compactOrder(g: AttemptGroup): void {
   for (const uid of Object.keys(g.scanned)) g.scanned[uid] = 0;
 }
 
-/** The group's source addresses (most recently active last). */
-export function groupIps(g: AttemptGroup): string[] {
-  return g.ipInfo.map.keysArray();
+/**
+ * The group's source addresses, in no promised order (findings sort them). The list is made again only when the set
+ * changed: a spray group is judged every few minutes and holds thousands of addresses. Shared: do not change it.
+ */
+export function groupIps(g: AttemptGroup): readonly string[] {
+  let ips = ipsListed.get(g);
+  if (ips === undefined) ipsListed.set(g, (ips = g.ipInfo.map.keysArray()));
+  return ips;
 }
+const ipsListed = new WeakMap<AttemptGroup, string[]>();
 
 /**
  * Did this address act as attack infrastructure in the group: tried several accounts more than a couple of times,

@@ -41,61 +41,6 @@ export interface Signal {
   format: string;
 }
 
-/**
- * Signals across threads as one JSON text of a flat array (far cheaper than a structured clone of objects). Tried
- * and dropped: sending repeated strings once, by number. Hashing each string to find its number cost more than
- * writing it out (the strings are new for every line, so none has its hash yet).
- */
-export function packSignals(signals: Signal[]): string {
-  const flat: unknown[] = new Array(signals.length * STRIDE);
-  let o = 0;
-  for (const s of signals) {
-    flat[o++] = s.t;
-    flat[o++] = s.tenant;
-    flat[o++] = s.user;
-    flat[o++] = s.userKey;
-    flat[o++] = s.ip;
-    flat[o++] = s.net;
-    flat[o++] = s.asn;
-    flat[o++] = s.asOrg;
-    flat[o++] = s.country;
-    flat[o++] = s.lat ?? null;
-    flat[o++] = s.lon ?? null;
-    flat[o++] = s.anon;
-    flat[o++] = (s.ok ? 1 : 0) | (s.passwordValid ? 2 : 0) | (s.legacy ? 4 : 0);
-    flat[o++] = s.status;
-    flat[o++] = s.reason;
-    flat[o++] = s.mfaEvent;
-    flat[o++] = s.ua;
-    flat[o++] = s.app;
-    flat[o++] = s.proto;
-    flat[o++] = s.fp;
-    flat[o++] = s.source ? s.source.line : -1;
-    flat[o++] = s.source ? s.source.file : '';
-    flat[o++] = s.format;
-  }
-  return JSON.stringify(flat);
-}
-
-export function unpackSignals(text: string): Signal[] {
-  const f = JSON.parse(text) as any[];
-  const out: Signal[] = new Array(f.length / STRIDE);
-  for (let i = 0, o = 0; o < f.length; i++, o += STRIDE) {
-    const flags = f[o + 12];
-    // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
-    out[i] = {
-      t: f[o], tenant: f[o + 1], user: f[o + 2], userKey: f[o + 3], ip: f[o + 4], net: f[o + 5], asn: f[o + 6], asOrg: f[o + 7],
-      country: f[o + 8], lat: f[o + 9] ?? undefined, lon: f[o + 10] ?? undefined, anon: f[o + 11], ok: (flags & 1) !== 0,
-      status: f[o + 13], passwordValid: (flags & 2) !== 0, reason: f[o + 14], legacy: (flags & 4) !== 0, mfaEvent: f[o + 15],
-      ua: f[o + 16], app: f[o + 17], proto: f[o + 18], fp: f[o + 19],
-      source: f[o + 20] < 0 ? undefined : { file: f[o + 21], line: f[o + 20] }, format: f[o + 22],
-    };
-  }
-  return out;
-}
-
-const STRIDE = 23;
-
 export function netblockOf(ip: string): string {
   const v = isIP(ip);
   if (v === 4) return ip.slice(0, ip.lastIndexOf('.')) + '.0/24';

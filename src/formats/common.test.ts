@@ -16,3 +16,18 @@ test('parseTime accepts exactly the days the calendar has, leap years included',
     }
   }
 });
+
+test('parseTime gives the same times when a minute repeats (the quick path) as on first reading', () => {
+  const times = [
+    '2020-08-24T00:00:08Z', '2020-08-24T00:00:59Z', '2020-08-24T00:00:08.5Z', '2020-08-24T00:00:08,125Z', '2020-08-24T00:00:08.123456789Z',
+    '2020-08-24T00:01:00Z', '2020-08-24T00:00:09Z', '2020-08-24T00:01:02.999Z', '2020-08-24T00:01:02.9999Z',
+  ];
+  for (const v of [...times, ...times.reverse()]) assert.equal(parseTime(v), Date.parse(v.replace(',', '.').replace(/(\.\d{3})\d+/, '$1')), v);
+  // Shapes the quick path must leave to the full one: still read as before, or refused.
+  parseTime('2020-08-24T00:00:08Z');
+  assert.equal(parseTime('2020-08-24T00:00:10 Z'), Date.UTC(2020, 7, 24, 0, 0, 10));
+  assert.equal(parseTime('2020-08-24T00:00:10+01:00'), Date.UTC(2020, 7, 23, 23, 0, 10));
+  assert.throws(() => parseTime('2020-08-24T00:00:1xZ'), /invalid time/);
+  assert.throws(() => parseTime('2020-08-24T00:00:10.Z'), /invalid time/);
+  assert.throws(() => parseTime('2020-08-24T00:00:10ZZ'), /invalid time/);
+});

@@ -5,7 +5,8 @@
  * cores work as a pipeline and results are the same as reading in one thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { packSignals, toSignal, type Signal } from '../detect/signal.js';
+import { toSignal, type Signal } from '../detect/signal.js';
+import { packSignals } from '../detect/signal-pack.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
 import { newStats, readSource, type ReadOptions } from './reader.js';
@@ -41,8 +42,9 @@ parentPort!.on('message', async (m: { type: 'read'; src: Source; opts: ReadOptio
       }
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
-      // One JSON string of arrays per batch crosses threads far cheaper than a structured clone of many objects.
-      parentPort!.postMessage({ type: 'batch', signals: packSignals(signals), quarantine: q.entries.splice(0), stats });
+      // Packed, a batch crosses threads far cheaper than a structured clone of many objects.
+      const packed = packSignals(signals);
+      parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
     }
     parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
   } catch (err) {

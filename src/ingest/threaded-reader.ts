@@ -6,7 +6,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
-import { unpackSignals, type Signal } from '../detect/signal.js';
+import type { Signal } from '../detect/signal.js';
+import { unpackSignals } from '../detect/signal-pack.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
@@ -25,7 +26,7 @@ export class ThreadedReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+    const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 64 } };
     if (import.meta.url.endsWith('.ts')) {
       // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
       const api = import.meta.resolve('tsx/esm/api');

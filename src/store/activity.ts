@@ -5,7 +5,6 @@
  * feeds the engine and saves the counts inside its checkpoint transaction, so counts and input progress commit
  * together: a run killed and resumed counts every event exactly once.
  */
-import type { AuthEvent } from '../ocsf/authentication.js';
 import type { Db } from './db.js';
 
 const HOUR_MS = 3600_000;
@@ -16,7 +15,8 @@ interface Counts {
 }
 
 export class ActivityCounter {
-  private readonly counts = new Map<string, Counts>();
+  /** hour -> tenant -> country -> counts: nested so that an event costs lookups of strings it shares, not a new key. */
+  private readonly counts = new Map<number, Map<string, Map<string, Counts>>>();
   private readonly upsert;
 
   constructor(db: Db) {
@@ -24,37 +24,26 @@ export class ActivityCounter {
       ON CONFLICT (hour, tenant, country) DO UPDATE SET failures = failures + excluded.failures, successes = successes + excluded.successes`);
   }
 
-  /** Counts one enriched event: sign-in successes and failures; MFA prompts and other statuses are not attempts. */
-  add(ev: AuthEvent): void {
-    const ok = ev.status_id === 1;
-    if (!ok && ev.status_id !== 2) return;
-    const tenant = ev.metadata?.tenant_uid;
-    if (!tenant || !Number.isFinite(ev.time)) return;
-    const hour = Math.floor(ev.time / HOUR_MS) * HOUR_MS;
-    const key = `${hour}\u0000${tenant}\u0000${ev.src_endpoint?.location?.country ?? ''}`;
-    let c = this.counts.get(key);
-    if (!c) this.counts.set(key, (c = { failures: 0, successes: 0 }));
-    if (ok) c.successes++;
-    else c.failures++;
-  }
-
-  /** The same count from an event's signal. */
+  /** Counts one event's signal: sign-in successes and failures; MFA prompts and other statuses are not attempts. */
   addSignal(s: { t: number; tenant: string; status: number; country: string }): void {
     if (s.status !== 1 && s.status !== 2) return;
     if (!s.tenant || !Number.isFinite(s.t)) return;
-    const key = `${Math.floor(s.t / HOUR_MS) * HOUR_MS}\u0000${s.tenant}\u0000${s.country}`;
-    let c = this.counts.get(key);
-    if (!c) this.counts.set(key, (c = { failures: 0, successes: 0 }));
+    const hour = Math.floor(s.t / HOUR_MS) * HOUR_MS;
+    let byTenant = this.counts.get(hour);
+    if (!byTenant) this.counts.set(hour, (byTenant = new Map()));
+    let byCountry = byTenant.get(s.tenant);
+    if (!byCountry) byTenant.set(s.tenant, (byCountry = new Map()));
+    let c = byCountry.get(s.country);
+    if (!c) byCountry.set(s.country, (c = { failures: 0, successes: 0 }));
     if (s.status === 1) c.successes++;
     else c.failures++;
   }
 
   /** Adds what was counted since the last save to the store. Call inside the checkpoint's transaction. */
   save(): void {
-    for (const [key, c] of this.counts) {
-      const [hour, tenant, country] = key.split('\u0000');
-      this.upsert.run(Number(hour), tenant, country, c.failures, c.successes);
-    }
+    for (const [hour, byTenant] of this.counts)
+      for (const [tenant, byCountry] of byTenant)
+        for (const [country, c] of byCountry) this.upsert.run(hour, tenant, country, c.failures, c.successes);
     this.counts.clear();
   }
 }

@@ -4,7 +4,7 @@
  * one address, and the distributed kind (STRONTIUM's ~335 attempts per account per hour from ~200 addresses).
  * Rates are per account within the organisation-and-tool group, so address rotation does not hide it.
  */
-import { groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
+import { groupFacts, groupIps, attemptsWithin, type AttemptGroup } from '../attempts.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -57,8 +57,13 @@ export function bruteForce(rule: Rule): Detector {
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
       // The accounts' addresses and the group's: nearly all of the former are among the latter, so the group's
       // (distinct already) are copied whole and only the others are added.
-      const ips = g.ipInfo.map.keysArray();
-      for (const x of accounts) for (const ip of x.ips) if (!g.ipInfo.has(ip) && !ips.includes(ip, g.ipInfo.size)) ips.push(ip);
+      let ips = groupIps(g);
+      for (const x of accounts)
+        for (const ip of x.ips) {
+          if (g.ipInfo.has(ip) || ips.includes(ip, g.ipInfo.size)) continue;
+          if (ips.length === g.ipInfo.size) ips = [...ips]; // the group's list is shared: extend a copy
+          (ips as string[]).push(ip);
+        }
       const span = g.last - g.first;
       const rate = attempts / Math.max(1, span / 3600_000) / Math.max(1, accounts.length);
       const valid = accounts.filter((x) => x.valid).map((x) => x.user);
