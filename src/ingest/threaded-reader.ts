@@ -26,7 +26,7 @@ export class ThreadedReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 64 } };
+    const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
     if (import.meta.url.endsWith('.ts')) {
       // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
       const api = import.meta.resolve('tsx/esm/api');
