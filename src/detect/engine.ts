@@ -95,13 +95,22 @@ export class Engine {
     if (this.ready.length) this.process();
   }
 
-  /** End of input: process everything still held for reordering. */
+  /** End of input: process everything still held for reordering, then write every pending finding update. */
   flush(): void {
+    if (this.flushInput()) this.sink.flushPending();
+  }
+
+  /**
+   * End of input without the pending updates: the caller writes those a part at a time
+   * (`sink.flushPendingSome`), draining the findings in between. Whether any event was ever seen (else nothing
+   * is pending).
+   */
+  flushInput(): boolean {
     this.reorder.drain(this.ready);
     this.process();
-    if (this.reorder.watermark === -Infinity) return;
+    if (this.reorder.watermark === -Infinity) return false;
     for (const d of this.detectors) d.onFlush?.(this.reorder.watermark, this.ctx);
-    this.sink.flushPending();
+    return true;
   }
 
   drainFindings(): Record<string, unknown>[] {

@@ -76,3 +76,33 @@ test('pending updates saved by older versions (rendered lines) are still written
   sink.settle(uid);
   assert.deepEqual(sink.drain(), [older]);
 });
+
+test('pending updates written a part at a time come out as written all at once, in the same order', () => {
+  const fill = () => {
+    const sink = new FindingSink();
+    for (let k = 0; k < 25; k++) {
+      const d = (n: number, t: number) => ({ ...draft(n, t), key: `tool-${(k * 7) % 25}|episode` });
+      sink.upsert(d(8, 2000));
+      if (k % 5) sink.upsert(d(9, 3000)); // held: four of every five findings have an update pending
+    }
+    sink.drain();
+    return sink;
+  };
+  const whole = fill();
+  whole.flushPending();
+  const expected = whole.drain();
+  assert.equal(expected.length, 20);
+  const parts = fill();
+  const got: unknown[] = [];
+  const sizes: number[] = [];
+  while (parts.flushPendingSome(6)) {
+    const part = parts.drain();
+    sizes.push(part.length);
+    got.push(...part);
+  }
+  got.push(...parts.drain());
+  assert.deepEqual(sizes, [6, 6, 6], 'three full parts, then the rest');
+  assert.deepEqual(got, expected);
+  assert.equal(parts.pending.size, 0);
+  assert.equal(parts.flushPendingSome(6), false);
+});

@@ -136,8 +136,29 @@ export class FindingSink {
 
   /** End of input: emit the latest content of every finding that changed since it was last written. */
   flushPending(): void {
-    for (const uid of [...this.pending.keys()].sort()) this.writePending(uid);
+    while (this.flushPendingSome(Infinity));
   }
+
+  /**
+   * The same, at most `max` findings at a time (in the same order), so that a caller can write and emit each part
+   * before the next is made: at the end of a long stream thousands of findings are pending, each with up to thousands
+   * of addresses, and made all at once they were the largest memory peak of a run. Returns whether any are left.
+   */
+  flushPendingSome(max: number): boolean {
+    this.flushOrder ??= [...this.pending.keys()].sort();
+    let n = 0;
+    while (this.flushAt < this.flushOrder.length && n < max) {
+      const uid = this.flushOrder[this.flushAt++];
+      if (this.pending.has(uid)) n++;
+      this.writePending(uid);
+    }
+    if (this.flushAt < this.flushOrder.length) return true;
+    this.flushOrder = undefined;
+    this.flushAt = 0;
+    return this.pending.size > 0 && this.flushPendingSome(max);
+  }
+  private flushOrder: string[] | undefined;
+  private flushAt = 0;
 
   /** Render a pending update and write it, unless it shows nothing new since the finding was last written. */
   private writePending(uid: string): void {

@@ -231,7 +231,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   } finally {
     await threaded?.close();
   }
-  engine.flush();
+  // The findings still pending are written a part at a time, each part committed and emitted before the next is made.
+  if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS)) await commitFindings();
   await commit(lastDone);
   // Detector memory is saved and no longer needed: let it go before campaigns read the findings.
   engine = null!;
