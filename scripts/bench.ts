@@ -214,7 +214,7 @@ async function memorySection(r: Results): Promise<void> {
   let command = '';
   // Measured once: the run takes tens of minutes, and its peak, not its speed, is the figure.
   const ms = await repeat(1, 'vigil detect (memory run)', async () => {
-    const v = await runVigilDetect(synth.file, join(work, 'memory'), { geo: true, rssCapMiB: memoryCapMiB, timeoutSec: memoryTimeoutSec });
+    const v = await runVigilDetect(synth.file, join(work, 'memory'), { geo: true, rssCapMiB: memoryCapMiB, timeoutSec: memoryTimeoutSec, keepFailure: true });
     command = v.command;
     return v.measured;
   });
@@ -225,7 +225,7 @@ async function memorySection(r: Results): Promise<void> {
     limitMiB: MEMORY_LIMIT_MIB,
     capMiB: memoryCapMiB,
     timeoutSec: memoryTimeoutSec,
-    progress: last.stopped ? Math.min(1, last.bytesRead / synth.bytes) : 1,
+    progress: last.stopped || last.exitCode !== 0 ? Math.min(1, last.bytesRead / synth.bytes) : 1,
   };
 }
 

@@ -229,8 +229,20 @@ function sshdSection(sizes: SshdSize[], notes: string[], r: Results): string {
 function memorySection(m: NonNullable<Results['memory']>): string {
   const s = stats(m.timing);
   const last = m.timing.runs[m.timing.runs.length - 1];
-  const ok = s.maxPeak <= m.limitMiB && !last.stopped;
-  const row = last.stopped
+  const failed = !last.stopped && last.exitCode !== 0;
+  const ok = s.maxPeak <= m.limitMiB && !last.stopped && !failed;
+  const row = failed
+    ? [
+        m.timing.label,
+        `failed at ${num(last.seconds, 0)}`,
+        '',
+        '',
+        '',
+        '',
+        int(last.peakMiB),
+        `**failed** (exit ${last.exitCode}${/out of memory|OOM/i.test(last.stderrTail) ? ': out of memory' : ''}) after reading ~${pct(m.progress, 1)} of the input`,
+      ]
+    : last.stopped
     ? [
         m.timing.label,
         `stopped at ${num(last.seconds, 0)}`,

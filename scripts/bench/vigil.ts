@@ -24,6 +24,8 @@ export interface VigilOptions {
   rssCapMiB?: number;
   /** Extra `vigil detect` options (for example --threads 1). */
   extra?: string[];
+  /** Return a failed run (its exit code, peak and last stderr lines) instead of throwing: a failure is the figure. */
+  keepFailure?: boolean;
 }
 
 export async function runVigilDetect(input: string, work: string, o: VigilOptions): Promise<VigilRun> {
@@ -35,6 +37,6 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
   // With node flags of its own (a profiler), the CLI must run in this process, not in a child bin/vigil.js starts.
   const env = o.nodeFlags?.length ? { ...process.env, VIGIL_HEAP_MB: '0' } : process.env;
   const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
-  if (measured.exitCode !== 0 && !measured.stopped) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
+  if (measured.exitCode !== 0 && !measured.stopped && !o.keepFailure) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
   return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
 }

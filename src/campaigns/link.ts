@@ -28,31 +28,73 @@ export interface Cluster {
   joins: string[];
 }
 
+/**
+ * A finding's addresses of its own and shared ones, and its own netblocks, as sorted lists without repeats. Sorted
+ * lists rather than sets: a long stream's findings list tens of millions of addresses between them, and a set costs
+ * four to five times the memory of a list for each.
+ */
 interface Infra {
-  dedicated: Set<string>;
-  shared: Set<string>;
-  blocks: Set<string>;
+  dedicated: string[];
+  shared: string[];
+  blocks: string[];
 }
 
 function infraOf(f: FindingFacts, judge: AddressJudge): Infra {
-  const dedicated = new Set<string>();
-  const shared = new Set<string>();
-  for (const ip of f.ips) (judge.shared(ip) ? shared : dedicated).add(ip);
-  const blocks = new Set<string>();
+  const dedicated: string[] = [];
+  const shared: string[] = [];
+  for (const ip of f.ips) (judge.shared(ip) ? shared : dedicated).push(ip);
+  const blocks: string[] = [];
   for (const ip of dedicated) {
     const b = judge.netblock(ip);
-    if (!judge.sharedNetblock(b)) blocks.add(b);
+    if (!judge.sharedNetblock(b)) blocks.push(b);
   }
-  return { dedicated, shared, blocks };
+  return { dedicated: sortedUnique(dedicated), shared: sortedUnique(shared), blocks: sortedUnique(blocks) };
+}
+
+function sortedUnique(list: string[]): string[] {
+  list.sort();
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[n - 1]) list[n++] = list[i];
+  list.length = n;
+  return list;
+}
+
+/** Is `x` in the sorted list? */
+function holds(list: string[], x: string): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = list[mid];
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 const gapBetween = (a: FindingFacts, b: FindingFacts) => Math.max(a.first, b.first) - Math.min(a.last, b.last);
 
-function common<T>(a: Set<T>, b: Set<T>): number {
-  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
-  let n = 0;
-  for (const x of small) if (big.has(x)) n++;
-  return n;
+/** Do two sorted lists have at least `n` elements in common? */
+function shareAtLeast(a: string[], b: string[], n: number): boolean {
+  const [small, big] = a.length <= b.length ? [a, b] : [b, a];
+  let k = 0;
+  if (small.length * 16 < big.length) {
+    // Much smaller: look each one up.
+    for (const x of small) if (holds(big, x) && ++k >= n) return true;
+    return false;
+  }
+  for (let i = 0, j = 0; i < small.length && j < big.length; ) {
+    const x = small[i];
+    const y = big[j];
+    if (x === y) {
+      if (++k >= n) return true;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return false;
 }
 
 /** 1 minus the total variation distance of two failure-reason mixes (1 = the same mix). */
@@ -78,12 +120,11 @@ function attackLink(a: FindingFacts, ia: Infra, b: FindingFacts, ib: Infra): Lin
   if (!sameTool(a.fingerprint, b.fingerprint)) return undefined;
   const gap = gapBetween(a, b);
   if (gap <= DEDICATED_GAP) {
-    if (common(ia.dedicated, ib.dedicated) > 0) return 'own addresses';
-    if (common(ia.blocks, ib.blocks) > 0) return 'own netblocks';
+    if (shareAtLeast(ia.dedicated, ib.dedicated, 1)) return 'own addresses';
+    if (shareAtLeast(ia.blocks, ib.blocks, 1)) return 'own netblocks';
   }
-  if (gap <= SHARED_GAP && similarBehaviour(a, b)) {
-    const n = common(ia.shared, ib.shared);
-    if (n >= MIN_SHARED_COMMON) return 'shared exits with the same cadence and error mix';
+  if (gap <= SHARED_GAP && similarBehaviour(a, b) && shareAtLeast(ia.shared, ib.shared, MIN_SHARED_COMMON)) {
+    return 'shared exits with the same cadence and error mix';
   }
   return undefined;
 }
@@ -107,7 +148,8 @@ export function clusterFindings(all: FindingFacts[], judge: AddressJudge): Clust
   // Input order must not matter: work in uid order.
   const facts = [...all].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
   const attacks = facts.filter((f) => f.isAttack && f.fingerprint);
-  const infra = new Map(facts.map((f) => [f.uid, infraOf(f, judge)]));
+  // Only attacks' infrastructure is compared (follow-ups are placed by their own addresses).
+  const infra = new Map(attacks.map((f) => [f.uid, infraOf(f, judge)]));
   const uf = new UnionFind(attacks.length);
   const linkKinds: Map<number, Map<LinkKind, number>> = new Map();
   // Attacks of one tool only can join: compare within each tool's group.
@@ -152,7 +194,7 @@ export function clusterFindings(all: FindingFacts[], judge: AddressJudge): Clust
   }
 
   const attackIndex = new Map(attacks.map((f, i) => [f.uid, i]));
-  const attackIdx = indexAttacks(attacks);
+  const attackIdx = indexAttacks(attacks, facts.filter((f) => !attackIndex.has(f.uid)));
   const placed = new Map<string, Cluster>();
   for (const c of clusters.values()) for (const m of c.members) placed.set(m.uid, c);
   const singles: Cluster[] = [];
@@ -195,8 +237,8 @@ function bestAttack(f: FindingFacts, attacks: FindingFacts[], index: AttackIndex
     const a = attacks[i];
     if (f.first > a.last + FOLLOW_UP_AFTER || f.last < a.first - HOUR) continue;
     const ia = infra.get(a.uid)!;
-    const ownIp = f.ips.find((ip) => ia.dedicated.has(ip));
-    const sharedIp = f.ips.find((ip) => ia.shared.has(ip));
+    const ownIp = f.ips.find((ip) => holds(ia.dedicated, ip));
+    const sharedIp = f.ips.find((ip) => holds(ia.shared, ip));
     const tool = sameTool(f.fingerprint, a.fingerprint);
     const account = a.tenant === f.tenant && f.accounts.some((acc) => a.accounts.includes(acc));
     let score = 0;
@@ -214,17 +256,20 @@ interface AttackIndex {
   byAccount: Map<string, number[]>;
 }
 
-function indexAttacks(attacks: FindingFacts[]): AttackIndex {
+/**
+ * The attacks by address and by account, for the addresses and accounts the follow-ups name (the only ones looked
+ * up): a long stream's attacks list tens of millions of addresses between them, its follow-ups a few thousand.
+ */
+function indexAttacks(attacks: FindingFacts[], followUps: FindingFacts[]): AttackIndex {
   const byIp = new Map<string, number[]>();
   const byAccount = new Map<string, number[]>();
-  const add = (m: Map<string, number[]>, k: string, i: number) => {
-    const list = m.get(k);
-    if (list) list.push(i);
-    else m.set(k, [i]);
-  };
+  for (const f of followUps) {
+    for (const ip of f.ips) byIp.set(ip, []);
+    for (const acc of f.accounts) byAccount.set(`${f.tenant}\u0000${acc}`, []);
+  }
   attacks.forEach((a, i) => {
-    for (const ip of a.ips) add(byIp, ip, i);
-    for (const acc of a.accounts) add(byAccount, `${a.tenant}\u0000${acc}`, i);
+    for (const ip of a.ips) byIp.get(ip)?.push(i);
+    for (const acc of a.accounts) byAccount.get(`${a.tenant}\u0000${acc}`)?.push(i);
   });
   return { byIp, byAccount };
 }

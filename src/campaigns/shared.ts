@@ -10,7 +10,11 @@ import type { IntelCatalogue } from '../intel/catalogue.js';
 import { fingerprintKey, netblockOf, type FindingFacts } from './facts.js';
 
 export class AddressJudge {
-  private readonly tools = new Map<string, Set<string>>();
+  /**
+   * Address -> the attack tools seen through it: the one tool's key while there is one (nearly every address), a set
+   * only once there are two. A long stream's findings list a million addresses; a set for each cost hundreds of MB.
+   */
+  private readonly tools = new Map<string, string | Set<string>>();
   private readonly cache = new Map<string, string | undefined>();
   private readonly blocks = new Map<string, string>();
   private readonly named = new Map<string, string>();
@@ -30,9 +34,10 @@ export class AddressJudge {
       if (!f.fingerprint || !f.isAttack) continue;
       const key = fingerprintKey(f.fingerprint);
       for (const ip of f.ips) {
-        let set = this.tools.get(ip);
-        if (!set) this.tools.set(ip, (set = new Set()));
-        set.add(key);
+        const seen = this.tools.get(ip);
+        if (seen === undefined) this.tools.set(ip, key);
+        else if (typeof seen !== 'string') seen.add(key);
+        else if (seen !== key) this.tools.set(ip, new Set([seen, key]));
       }
     }
   }
@@ -41,7 +46,8 @@ export class AddressJudge {
   shared(ip: string): string | undefined {
     if (this.cache.has(ip)) return this.cache.get(ip);
     let why = this.catalogue.sharedKind(ip) ?? this.named.get(ip);
-    const tools = this.tools.get(ip)?.size ?? 0;
+    const seen = this.tools.get(ip);
+    const tools = seen === undefined ? 0 : typeof seen === 'string' ? 1 : seen.size;
     if (!why && tools > 1) why = `used by ${tools} different tools`;
     this.cache.set(ip, why);
     return why;
