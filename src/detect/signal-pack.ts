@@ -9,7 +9,7 @@
  * allocate on the detection thread, and a string used as a map key there is hashed once per batch, not per event.
  * The strings are copied by the structured clone, so no received string is a view into a larger one.
  */
-import type { Signal } from './signal.js';
+import { toolFingerprint, type Signal } from './signal.js';
 
 /** One batch as posted between threads (`nums.buffer` can be transferred). */
 export interface PackedSignals {
@@ -38,8 +38,8 @@ export function packSignals(signals: Signal[]): PackedSignals {
     return i;
   };
   /**
-   * The fingerprint is ua|app|proto (as `toSignal` makes it): found by the three indexes rather than hashed whole,
-   * and made again from them, so it is never sent on its own.
+   * The fingerprint is made of ua, app and proto (`toolFingerprint`): found by their three indexes rather than hashed
+   * whole, and made again from them, so it is never sent on its own.
    */
   const fps = new Map<string, number>();
   const nums = new Float64Array(signals.length * NUMS);
@@ -68,7 +68,7 @@ export function packSignals(signals: Signal[]): PackedSignals {
     nums[p + 15] = proto;
     const fpKey = `${ua},${app},${proto}`;
     let fp = fps.get(fpKey);
-    if (fp === undefined) fps.set(fpKey, (fp = ref(`${s.ua}|${s.app}|${s.proto}`)));
+    if (fp === undefined) fps.set(fpKey, (fp = ref(toolFingerprint(s.ua, s.app, s.proto))));
     nums[p + 16] = fp;
     nums[p + 17] = s.source ? ref(s.source.file) : NO_VALUE;
     nums[p + 18] = ref(s.format);

@@ -60,6 +60,11 @@ function expand6(ip: string): string[] | undefined {
   return [...h, ...zeros, ...t].map((p) => p.replace(/^0+(?=.)/, '').toLowerCase());
 }
 
+/** A signal's `fp`: user agent, client app and protocol in one key. */
+export function toolFingerprint(ua: string, app: string, proto: string): string {
+  return `${ua}|${app}|${proto}`;
+}
+
 export function toSignal(ev: AuthEvent): Signal {
   const src = ev.src_endpoint ?? {};
   const ip = src.ip ?? '';
@@ -89,7 +94,7 @@ export function toSignal(ev: AuthEvent): Signal {
     ua,
     app,
     proto,
-    fp: `${ua}|${app}|${proto}`,
+    fp: toolFingerprint(ua, app, proto),
     source: ev.unmapped?.source,
     format: ev.unmapped?.format ?? '',
   };
