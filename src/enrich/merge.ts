@@ -11,11 +11,29 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 const norm = (s: string) => s.trim().toLowerCase();
 
+/** Answers of `sameCountry` so far: a log names few countries, and `Intl.DisplayNames` costs microseconds a call. */
+const countryAnswers = new Map<string, Map<string, boolean>>();
+const MAX_COUNTRY_ANSWERS = 10_000;
+
 /**
  * Do a vendor's country and a database's ISO code name the same country? Vendors give ISO codes (Entra: "US") or
  * English names (Okta: "United States"), so both are accepted.
  */
 export function sameCountry(vendor: string, isoCode: string): boolean {
+  if (vendor === isoCode) return true;
+  let byIso = countryAnswers.get(vendor);
+  let same = byIso?.get(isoCode);
+  if (same !== undefined) return same;
+  same = compareCountries(vendor, isoCode);
+  if (!byIso) {
+    if (countryAnswers.size >= MAX_COUNTRY_ANSWERS) countryAnswers.clear(); // vendor text is input: keep the memo bounded
+    countryAnswers.set(vendor, (byIso = new Map()));
+  }
+  byIso.set(isoCode, same);
+  return same;
+}
+
+function compareCountries(vendor: string, isoCode: string): boolean {
   const v = norm(vendor);
   if (v === norm(isoCode)) return true;
   let name: string | undefined;
@@ -40,7 +58,8 @@ export function mergeLocation(src: SrcEndpoint, db: Location): void {
   for (const field of ['region', 'city'] as const) {
     const theirs = have[field];
     if (theirs !== undefined) {
-      if (db[field] !== undefined && norm(theirs) !== norm(db[field])) return;
+      const ours = db[field];
+      if (ours !== undefined && theirs !== ours && norm(theirs) !== norm(ours)) return;
     } else if (db[field] !== undefined) have[field] = db[field];
   }
   // Coordinates go together: one from the vendor and one from the database would be a point nobody reported.
