@@ -140,8 +140,15 @@ async function peek(chunks: AsyncIterable<Buffer>, n: number): Promise<{ head: B
   return { head, all: all() };
 }
 
+/**
+ * Bytes read at a time. Every line of a chunk is decoded and held until the chunk's events are handed on, so the
+ * chunk sets how much young memory the garbage collector copies at each scavenge: with 1 MiB chunks the reading
+ * thread spent about twice as long collecting as with 256 KiB ones (`--trace-gc`, Entra 119k events).
+ */
+const CHUNK_BYTES = 1 << 18;
+
 async function* readRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  const stream: AsyncIterable<Buffer> = src.name === '-' ? (stdin as AsyncIterable<Buffer>) : createReadStream(src.name, { highWaterMark: 1 << 20 });
+  const stream: AsyncIterable<Buffer> = src.name === '-' ? (stdin as AsyncIterable<Buffer>) : createReadStream(src.name, { highWaterMark: CHUNK_BYTES });
   try {
     for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } catch (e) {

@@ -12,7 +12,8 @@ import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
 
-const IN_FLIGHT = 4;
+/** Batches (one per chunk read, some 180 Entra sign-ins) the reading thread may be ahead by. */
+const IN_FLIGHT = 12;
 /**
  * The reading thread holds a few batches and the address cache: a small heap of its own, so that its garbage
  * is collected early instead of growing towards the process's limit beside the detectors' memory.
