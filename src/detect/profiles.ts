@@ -12,6 +12,7 @@
  * readable form (the one earlier versions saved, which restores as well).
  */
 import { interned } from './intern.js';
+import { KnownAddresses } from './known-addresses.js';
 import { BoundedMap } from './lru.js';
 import type { Signal } from './signal.js';
 
@@ -99,8 +100,8 @@ export class UserProfile {
 }
 
 export interface TenantProfile {
-  /** Address -> last successful sign-in time, for any account of the organisation. */
-  knownIps: BoundedMap<string, number>;
+  /** Addresses any account of the organisation signed in from, with the time of the latest success. */
+  knownIps: KnownAddresses;
   users: Map<string, UserProfile>;
   /** Tool fingerprint -> routine successes with it (from sources the account knows): the tools staff use. */
   routineTools: BoundedMap<string, number>;
@@ -114,6 +115,7 @@ export interface TenantProfile {
 class TenantMap extends Map<string, TenantProfile> {
   override set(id: string, p: TenantProfile): this {
     for (const [k, u] of p.users) if (!(u instanceof UserProfile)) p.users.set(k, UserProfile.restored(u));
+    if (!(p.knownIps instanceof KnownAddresses)) p.knownIps = KnownAddresses.restored(p.knownIps, TENANT_IP_CAP, addressKey);
     return super.set(id, p);
   }
 }
@@ -148,7 +150,7 @@ export class Profiles {
   tenant(id: string, t: number): TenantProfile {
     let p = this.tenants.get(id);
     if (!p) {
-      p = { knownIps: new BoundedMap(TENANT_IP_CAP), users: new Map(), routineTools: new BoundedMap(5000), firstSeen: t };
+      p = { knownIps: new KnownAddresses(TENANT_IP_CAP), users: new Map(), routineTools: new BoundedMap(5000), firstSeen: t };
       this.tenants.set(id, p);
     }
     return p;
@@ -162,13 +164,14 @@ export class Profiles {
   /** Has anyone of this organisation signed in successfully from this address within the retention? */
   tenantKnowsIp(s: Signal): boolean {
     if (s !== this.looked) this.lookUp(s);
-    const seen = this.lookedTenant?.knownIps.get(s.ip);
+    if (s !== this.keyed) this.keyOf(s);
+    const seen = this.lookedTenant?.knownIps.lastSuccess(this.ipKey);
     return seen !== undefined && s.t - seen < RETENTION_MS;
   }
 
   /** The same question for an address and time of the organisation (a remembered event rather than a signal). */
   tenantKnowsAddress(tenant: string, ip: string, t: number): boolean {
-    const seen = this.tenants.get(tenant)?.knownIps.get(ip);
+    const seen = this.tenants.get(tenant)?.knownIps.lastSuccess(addressKey(ip));
     return seen !== undefined && t - seen < RETENTION_MS;
   }
 
@@ -178,12 +181,15 @@ export class Profiles {
     return u !== undefined && this.knows(u, s);
   }
 
+  /** Makes the signal's address and netblock into list keys (once per signal). */
+  private keyOf(s: Signal): void {
+    this.keyed = s;
+    this.ipKey = addressKey(s.ip);
+    this.netKey = netKey(s.net);
+  }
+
   private knows(u: UserProfile, s: Signal): boolean {
-    if (s !== this.keyed) {
-      this.keyed = s;
-      this.ipKey = addressKey(s.ip);
-      this.netKey = netKey(s.net);
-    }
+    if (s !== this.keyed) this.keyOf(s);
     return u.ips.includes(this.ipKey) || (s.net !== '' && u.nets.includes(this.netKey));
   }
 
@@ -208,8 +214,9 @@ export class Profiles {
     u.successes++;
     if (this.knows(u, s)) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
+      if (s !== this.keyed) this.keyOf(s);
       u.ips = withLast(u.ips, this.ipKey, USER_LIST_CAP);
-      tp.knownIps.set(s.ip, s.t);
+      tp.knownIps.succeeded(this.ipKey, s.t);
     }
     if (s.net) u.nets = withLast(u.nets, this.netKey, USER_LIST_CAP);
     const country = interned(s.country);
