@@ -129,6 +129,45 @@ function attackLink(a: FindingFacts, ia: Infra, b: FindingFacts, ib: Infra): Lin
   return undefined;
 }
 
+/**
+ * For the attacks of one tool, a function giving, for attack `x`, the later attacks (`y > x`, ascending) that could
+ * link with it: those with an own address or own netblock in common, or at least `MIN_SHARED_COMMON` shared exits.
+ * Comparing every pair instead cost hours on a long stream (thousands of attacks of one tool, hundreds of
+ * addresses each, every pair's lists merged), while most pairs have nothing in common.
+ */
+function partnersOf(infra: Infra[]): (x: number) => number[] {
+  const own = new Map<string, number[]>();
+  const shared = new Map<string, number[]>();
+  const post = (index: Map<string, number[]>, keys: string[], x: number) => {
+    for (const k of keys) {
+      const list = index.get(k);
+      if (list) list.push(x);
+      else index.set(k, [x]);
+    }
+  };
+  infra.forEach((f, x) => {
+    // Addresses and netblocks never look alike (a netblock has a slash), so one index serves both.
+    post(own, f.dedicated, x);
+    post(own, f.blocks, x);
+    post(shared, f.shared, x);
+  });
+  return (x) => {
+    const found = new Set<number>();
+    const f = infra[x];
+    for (const keys of [f.dedicated, f.blocks]) for (const k of keys) for (const y of own.get(k)!) if (y > x) found.add(y);
+    const common = new Map<number, number>();
+    for (const k of f.shared) {
+      for (const y of shared.get(k)!) {
+        if (y <= x || found.has(y)) continue;
+        const n = (common.get(y) ?? 0) + 1;
+        common.set(y, n);
+        if (n >= MIN_SHARED_COMMON) found.add(y);
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  };
+}
+
 class UnionFind {
   private readonly parent: number[];
   constructor(n: number) {
@@ -162,11 +201,15 @@ export function clusterFindings(all: FindingFacts[], judge: AddressJudge): Clust
   });
   const links: [number, number, LinkKind][] = [];
   for (const group of byTool.values()) {
+    const infraAt = group.map((i) => infra.get(attacks[i].uid)!);
+    const partners = partnersOf(infraAt);
     for (let x = 0; x < group.length; x++) {
-      for (let y = x + 1; y < group.length; y++) {
+      // Pairs in the order of comparing every pair (which links are recorded depends on it), skipping only pairs
+      // with nothing in common, which cannot link.
+      for (const y of partners(x)) {
         const [i, j] = [group[x], group[y]];
         if (uf.find(i) === uf.find(j)) continue;
-        const kind = attackLink(attacks[i], infra.get(attacks[i].uid)!, attacks[j], infra.get(attacks[j].uid)!);
+        const kind = attackLink(attacks[i], infraAt[x], attacks[j], infraAt[y]);
         if (kind) {
           uf.union(i, j);
           links.push([i, j, kind]);
@@ -200,7 +243,7 @@ export function clusterFindings(all: FindingFacts[], judge: AddressJudge): Clust
   const singles: Cluster[] = [];
   const place = (f: FindingFacts) => {
     const ref = f.attackRef ? placed.get(f.attackRef) : undefined;
-    const best = ref ? undefined : bestAttack(f, attacks, attackIdx, infra, judge);
+    const best = ref ? undefined : bestAttack(f, attacks, attackIdx, judge);
     let c: Cluster;
     if (ref) {
       c = ref;
@@ -228,19 +271,35 @@ export function clusterFindings(all: FindingFacts[], judge: AddressJudge): Clust
 }
 
 /** The attack a follow-up belongs to, with why; undefined when none fits. */
-function bestAttack(f: FindingFacts, attacks: FindingFacts[], index: AttackIndex, infra: Map<string, Infra>, judge: AddressJudge): { index: number; why: string } | undefined {
+function bestAttack(f: FindingFacts, attacks: FindingFacts[], index: AttackIndex, judge: AddressJudge): { index: number; why: string } | undefined {
   let best: { index: number; why: string; score: number } | undefined;
   const candidates = new Set<number>();
-  for (const ip of f.ips) for (const i of index.byIp.get(ip) ?? []) candidates.add(i);
-  for (const acc of f.accounts) for (const i of index.byAccount.get(`${f.tenant}\u0000${acc}`) ?? []) candidates.add(i);
+  // Per candidate, the follow-up's first address (in its own order) that the attack lists as one of its own, and
+  // the first it lists as a shared exit, from the index: a follow-up with hundreds of addresses (an attack without
+  // a tool fingerprint is placed as one) once searched each candidate's lists for each of them.
+  const ownIpOf = new Map<number, string>();
+  const sharedIpOf = new Map<number, string>();
+  for (const ip of f.ips) {
+    const attacking = index.byIp.get(ip);
+    if (!attacking) continue;
+    const firstOf = judge.shared(ip) ? sharedIpOf : ownIpOf;
+    for (const i of attacking) {
+      candidates.add(i);
+      if (!firstOf.has(i)) firstOf.set(i, ip);
+    }
+  }
+  // Attacks on one of the follow-up's accounts in its organisation: found in the index, not by searching each
+  // attack's account list (thousands long on a long stream, for each of thousands of candidates).
+  const onAccount = new Set<number>();
+  for (const acc of f.accounts) for (const i of index.byAccount.get(`${f.tenant}\u0000${acc}`) ?? []) onAccount.add(i);
+  for (const i of onAccount) candidates.add(i);
   for (const i of [...candidates].sort((x, y) => x - y)) {
     const a = attacks[i];
     if (f.first > a.last + FOLLOW_UP_AFTER || f.last < a.first - HOUR) continue;
-    const ia = infra.get(a.uid)!;
-    const ownIp = f.ips.find((ip) => holds(ia.dedicated, ip));
-    const sharedIp = f.ips.find((ip) => holds(ia.shared, ip));
+    const ownIp = ownIpOf.get(i);
+    const sharedIp = sharedIpOf.get(i);
     const tool = sameTool(f.fingerprint, a.fingerprint);
-    const account = a.tenant === f.tenant && f.accounts.some((acc) => a.accounts.includes(acc));
+    const account = onAccount.has(i);
     let score = 0;
     let why = '';
     if (ownIp) [score, why] = [account ? 4 : 3, `it came from ${ownIp}, an address of the attack's own${account ? ', against an account the attack targeted' : ''}`];
