@@ -33,7 +33,7 @@ export interface Cluster {
  * lists rather than sets: a long stream's findings list tens of millions of addresses between them, and a set costs
  * four to five times the memory of a list for each.
  */
-interface Infra {
+export interface Infra {
   dedicated: string[];
   shared: string[];
   blocks: string[];
@@ -135,7 +135,7 @@ function attackLink(a: FindingFacts, ia: Infra, b: FindingFacts, ib: Infra): Lin
  * Comparing every pair instead cost hours on a long stream (thousands of attacks of one tool, hundreds of
  * addresses each, every pair's lists merged), while most pairs have nothing in common.
  */
-function partnersOf(infra: Infra[]): (x: number) => number[] {
+export function partnersOf(infra: Infra[]): (x: number) => number[] {
   const own = new Map<string, number[]>();
   const shared = new Map<string, number[]>();
   const post = (index: Map<string, number[]>, keys: string[], x: number) => {
