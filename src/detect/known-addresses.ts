@@ -4,8 +4,8 @@
  * organisation's side of "is this source familiar?" (office NAT, VPN gateway).
  *
  * Why not a capped LRU map of address text to time: an organisation keeps up to tens of thousands of addresses,
- * and a stream of a hundred organisations then held two million of them, some 150 bytes each (the address text, an
- * entry object with its links, a boxed time), the largest part of the detectors' memory on the 10M-event benchmark.
+ * and a stream of a hundred organisations may then hold two million of them (the 10M-event benchmark comes near),
+ * at some 150 bytes each (the address text, an entry object with its links, a boxed time): hundreds of MB.
  * Here an entry is a slot in a plain Map: the address as a number (IPv4, see `addressKey`) and the time in whole
  * minutes (a small integer, never boxed), about 40 bytes.
  *
