@@ -142,10 +142,7 @@ export class Engine {
   }
 
   private snapshotValue() {
-    const held: Signal[] = [];
-    // Copy the reorder heap without disturbing it.
-    const clone = Object.assign(Object.create(Object.getPrototypeOf(this.reorder)), this.reorder, { heap: [...(this.reorder as any).heap] }) as ReorderBuffer;
-    clone.drain(held);
+    const held = this.reorder.held();
     const groups = this.tracker.groups.map;
     return {
       v: 1,

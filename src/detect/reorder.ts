@@ -4,13 +4,17 @@
  * time seen is `lateness` past them, then released in (time, content) order. Within the bound, the order events
  * arrive in (and so chunking and file order) cannot change what detectors see. Later-than-bound events are
  * released at once and counted as late.
+ *
+ * Held events are one sorted list rather than a heap: logs arrive nearly in time order, so an event usually goes
+ * at the end (one comparison, none of the content keys a heap's sifting makes for events of the same second) and
+ * leaves from the front. Events equal in time and content leave in the order they came.
  */
 import { signalOrderKey, type Signal } from './signal.js';
 
 interface Item {
   s: Signal;
   t: number;
-  /** The content order key, made only when two held events have the same time (most never do). */
+  /** The content order key, made only when two held events have the same time. */
   k: string | undefined;
 }
 
@@ -18,78 +22,65 @@ function keyOf(it: Item): string {
   return (it.k ??= signalOrderKey(it.s));
 }
 
-function less(a: Item, b: Item): boolean {
-  return a.t < b.t || (a.t === b.t && keyOf(a) < keyOf(b));
+/** a goes after b. */
+function after(a: Item, b: Item): boolean {
+  return a.t > b.t || (a.t === b.t && keyOf(a) >= keyOf(b));
 }
 
 export class ReorderBuffer {
-  private heap: Item[] = [];
+  /** Held events in release order from `head` on (the slots before it were released). */
+  private items: Item[] = [];
+  private head = 0;
   watermark = -Infinity;
   late = 0;
 
   constructor(readonly latenessMs: number) {}
 
   get size(): number {
-    return this.heap.length;
+    return this.items.length - this.head;
   }
 
   /** Add an event; returns events now ready, in order. */
   push(s: Signal, out: Signal[]): void {
     if (s.t > this.watermark) this.watermark = s.t;
-    this.insert({ s, t: s.t, k: undefined });
     const limit = this.watermark - this.latenessMs;
-    const h = this.heap;
-    while (h.length && h[0].t <= limit) out.push(this.pop()!.s);
+    if (s.t <= limit) this.late++;
+    this.insert({ s, t: s.t, k: undefined });
+    const items = this.items;
+    let h = this.head;
+    while (h < items.length && items[h].t <= limit) out.push(items[h++].s);
+    this.released(h);
   }
 
   /** Everything still held, in order (end of input). */
   drain(out: Signal[]): void {
-    while (this.heap.length) out.push(this.pop()!.s);
+    const items = this.items;
+    for (let h = this.head; h < items.length; h++) out.push(items[h].s);
+    this.released(items.length);
   }
 
-  // Sifting moves the travelling item along a hole rather than swapping pairs: the same comparisons, so the same
-  // heap (and the same order among events equal in time and content) as swapping would give.
+  /** The events held, in the order they will be released (the buffer is not changed). */
+  held(): Signal[] {
+    return this.items.slice(this.head).map((it) => it.s);
+  }
+
+  /** After the last of the events that go before it: from the end, as most events are the newest. */
   private insert(it: Item): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(it);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const parent = h[p];
-      if (!less(it, parent)) break;
-      h[i] = parent;
-      i = p;
-    }
-    h[i] = it;
+    const items = this.items;
+    let i = items.length;
+    while (i > this.head && !after(it, items[i - 1])) i--;
+    if (i === items.length) items.push(it);
+    else items.splice(i, 0, it);
   }
 
-  private pop(): Item | undefined {
-    const h = this.heap;
-    if (!h.length) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    const n = h.length;
-    if (n) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = last;
-        let mi = i;
-        if (l < n && less(h[l], m)) {
-          m = h[l];
-          mi = l;
-        }
-        if (r < n && less(h[r], m)) {
-          m = h[r];
-          mi = r;
-        }
-        if (mi === i) break;
-        h[i] = m;
-        i = mi;
-      }
-      h[i] = last;
-    }
-    return top;
+  /** Forget the released slots before `h` (in one move once they are half the list, so each costs O(1)). */
+  private released(h: number): void {
+    if (h === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (h > 1024 && h * 2 > this.items.length) {
+      this.items.splice(0, h);
+      this.head = 0;
+    } else this.head = h;
   }
 }

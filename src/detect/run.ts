@@ -39,8 +39,11 @@ export interface RunOptions {
    * split them, and emitted after it.
    */
   campaigns?: (db: Db, onLine: (f: Record<string, any>) => void) => void;
-  /** Read, normalise and enrich on a worker thread with these enrichment options (detection stays here). */
-  threaded?: EnricherOptions;
+  /**
+   * Read, normalise and enrich on a worker thread with these enrichment options (detection stays here), or on this
+   * reader's thread, started already (`prepare`). The run closes it.
+   */
+  threaded?: EnricherOptions | ThreadedReader;
   latenessMs?: number;
   onProgress?: (stats: ReadStats) => void;
 }
@@ -183,7 +186,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const every = o.checkpointEvents ?? 250_000;
   const lastCheckpoint = { at: performance.now(), took: 0 };
   const stats = result.stats;
-  const threaded = o.threaded ? new ThreadedReader(o.threaded) : undefined;
+  const threaded = o.threaded instanceof ThreadedReader ? o.threaded : o.threaded ? new ThreadedReader(o.threaded) : undefined;
   let lastDone: Parameters<typeof checkpoint>[2];
   try {
   for (const src of sources) {
@@ -212,9 +215,9 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
         if (at > line) line = at;
       }
       // A checkpoint costs as much as the detectors' memory: with a large state, wait long enough that writing
-      // them takes at most a tenth of the run (the output does not depend on where checkpoints fall; a run killed
-      // in between reads again what followed the last one).
-      if (sinceCheckpoint >= every && midFileOk && fp && performance.now() - lastCheckpoint.at >= 9 * lastCheckpoint.took) {
+      // them takes at most a twentieth of the run (the output does not depend on where checkpoints fall; a run
+      // killed in between reads again what followed the last one, at most some twenty times a checkpoint's time).
+      if (sinceCheckpoint >= every && midFileOk && fp && performance.now() - lastCheckpoint.at >= 19 * lastCheckpoint.took) {
         const t0 = performance.now();
         await commit({ fp, src, status: 'partial', line, events, q: stats.quarantined - q0 });
         lastCheckpoint.at = performance.now();

@@ -23,15 +23,32 @@ let enricher: Promise<Enricher> | undefined;
 let credits = 0;
 let wake: (() => void) | undefined;
 
-parentPort!.on('message', async (m: { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions } | { type: 'credit'; n: number }) => {
+/**
+ * The enricher of this thread. Its warnings (an intel list's unreadable lines) are not passed on: the main thread
+ * read the same lists and warned already.
+ */
+function enricherFor(options: EnricherOptions): Promise<Enricher> {
+  return (enricher ??= Enricher.create({ ...options, warn: () => {} }));
+}
+
+type Message =
+  | { type: 'prepare'; enrich: EnricherOptions }
+  | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions }
+  | { type: 'credit'; n: number };
+
+parentPort!.on('message', async (m: Message) => {
   if (m.type === 'credit') {
     credits += m.n;
     wake?.();
     return;
   }
+  if (m.type === 'prepare') {
+    // Errors are left to the read that follows, which reports them.
+    enricherFor(m.enrich).then((e) => e.warmUp(), () => {});
+    return;
+  }
   try {
-    enricher ??= Enricher.create({ ...m.enrich, warn: (msg) => parentPort!.postMessage({ type: 'warn', message: msg }) });
-    const e = await enricher;
+    const e = await enricherFor(m.enrich);
     const q = new ForwardingQuarantine(undefined);
     const stats = newStats();
     for await (const batch of readSource(m.src, { ...m.opts, forDetection: true }, q, stats)) {

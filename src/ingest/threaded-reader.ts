@@ -25,6 +25,14 @@ export class ThreadedReader {
 
   constructor(private readonly enrich: EnricherOptions) {}
 
+  /**
+   * Starts the reading thread and has it load what enrichment reads on first use (geo and ASN tables, about half a
+   * second) while the caller still prepares (rules, store), instead of after the first read begins.
+   */
+  prepare(): void {
+    this.start().postMessage({ type: 'prepare', enrich: { ...this.enrich, warn: undefined } });
+  }
+
   private start(): Worker {
     if (this.worker) return this.worker;
     const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
@@ -46,10 +54,6 @@ export class ThreadedReader {
     const queue: any[] = [];
     let wake: (() => void) | undefined;
     const onMessage = (m: any) => {
-      if (m.type === 'warn') {
-        process.stderr.write(`vigil: warning: ${m.message}\n`);
-        return;
-      }
       queue.push(m);
       wake?.();
     };
@@ -57,6 +61,7 @@ export class ThreadedReader {
       queue.push({ type: 'error', message: e.message });
       wake?.();
     };
+    // Listened to only while reading: a listener keeps the process alive (a run that fails before reading must end).
     w.on('message', onMessage);
     w.on('error', onError);
     const { stdin: _ignored, ...plainOpts } = opts;

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Enricher } from '../../enrich/index.js';
 import { Quarantine } from '../../ingest/quarantine.js';
+import { ThreadedReader } from '../../ingest/threaded-reader.js';
 import { expandInputs } from '../../ingest/sources.js';
 import { loadRules, DEFAULT_RULES_DIR } from '../../detect/rules.js';
 import { fileFingerprint, runDetection, type RunResult } from '../../detect/run.js';
@@ -69,6 +70,9 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     const checkpointEvents = intOption(values['checkpoint-events'], 'checkpoint-events', 1, 1e9);
     const findingsBatch = intOption(values['findings-batch'], 'findings-batch', 1, 1e6);
     const threads = intOption(values.threads, 'threads', 1, 2) ?? (availableParallelism() >= 2 ? 2 : 1);
+    // The reading thread starts now, loading its tables while this one reads rules and opens the store.
+    const reader = threads > 1 && positionals.some((p) => p !== '-') ? new ThreadedReader({ intel: o.intel, geo: o.geo }) : undefined;
+    reader?.prepare();
     const rules = loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
     const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
@@ -96,7 +100,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         campaigns: (store, onLine) => {
           campaigns = updateCampaigns(store, { catalogue, orgs }, onLine).campaigns;
         },
-        threaded: threads > 1 ? { intel: o.intel, geo: o.geo } : undefined,
+        threaded: reader,
         latenessMs: lateness * 60_000,
         onProgress: (st) => progress.tick((s) => `${st.records} records, ${Math.round(st.records / s)}/s, ${humanBytes(st.bytes)}, ${st.quarantined} quarantined`),
       });
