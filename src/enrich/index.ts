@@ -107,7 +107,8 @@ export class Enricher {
     let facts = this.cache.get(ip);
     if (!facts) {
       facts = this.lookup(ip);
-      this.cache.set(ip, facts);
+      // A copy of the address as the key: the event's own may be a view into its whole log line, kept with the entry.
+      this.cache.set((ip + " ").slice(0, -1), facts);
     }
     if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
     if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);
