@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AttemptTracker, groupFacts, settledAccounts, settledCounts, type AttemptGroup } from './attempts.js';
+import { accountsIps, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
 import type { Signal } from './signal.js';
 
 function random(seed: number): () => number {
@@ -129,3 +129,42 @@ test('the first thousand netblocks and first 500 networks of a group with thousa
   }
   assert.ok(g!.nets.size > 3000 && g!.asns.size > 1000, 'more netblocks and networks than findings show');
 });
+
+test("findings name an owner's own address only when it also acted as attack infrastructure", () => {
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  let t = Date.UTC(2026, 0, 1);
+  // A spray: one address per attempt, each on another account (never signed in from).
+  for (let i = 0; i < 30; i++) tracker.add(failure((t += 60_000), `victim${i}`, `203.0.113.${i}`, false));
+  // Staff with the same weak tool: a typo from home, then the right password from there.
+  const g = tracker.add(failure((t += 60_000), 'anna', '198.51.100.7', false));
+  // A stale phone: failures from an address its owner never signs in from.
+  tracker.add(failure((t += 60_000), 'ben', '198.51.100.8', false));
+  // One address of the spray that tried an account whose owner later signed in from their own address.
+  tracker.add(failure((t += 60_000), 'carl', '203.0.113.99', false));
+  tracker.add(failure((t += 60_000), 'carl', '198.51.100.9', false));
+  // An address hammering two accounts that then signed in from it: attack-like (a break-in), so still named.
+  for (let i = 0; i < 6; i++) tracker.add(failure((t += 60_000), i % 2 ? 'dora' : 'erik', '192.0.2.50', false));
+  const before = groupIpsOf(g);
+  assert.ok(before.includes('198.51.100.7') && before.includes('192.0.2.50'));
+  tracker.resolve(success((t += 60_000), 'anna', '198.51.100.7'));
+  tracker.resolve(success((t += 60_000), 'carl', '198.51.100.9'));
+  tracker.resolve(success((t += 60_000), 'dora', '192.0.2.50'));
+  tracker.resolve(success((t += 60_000), 'erik', '192.0.2.50'));
+  const after = groupIpsOf(g);
+  assert.ok(!after.includes('198.51.100.7'), "the typo's address is the owner's: not named");
+  assert.ok(!after.includes('198.51.100.9'), "carl's own address is not named");
+  assert.ok(after.includes('203.0.113.99'), "the attacker's address that tried carl still is");
+  assert.ok(after.includes('198.51.100.8'), 'an address no owner signed in from still is');
+  assert.ok(after.includes('192.0.2.50'), 'an address that acted as attack infrastructure still is');
+  assert.equal(after.length, before.length - 2);
+  // Checkpoints keep who signed in from where: a restored group names the same addresses.
+  const restored = unpackGroup(JSON.parse(JSON.stringify(packGroup(g))));
+  assert.deepEqual(groupIpsOf(restored), after);
+  // A finding about some accounts names the addresses that tried them.
+  const keys = new Set(['carl', 'ben']);
+  assert.deepEqual(accountsIps(g, [...keys].map((k) => g.accounts.get(k)!), keys).sort(), ['198.51.100.8', '198.51.100.9', '203.0.113.99']);
+});
+
+function groupIpsOf(g: AttemptGroup): string[] {
+  return [...groupIps(g)].sort();
+}

@@ -65,6 +65,8 @@ export interface IpAttempts {
   users: string[];
   first: number;
   last: number;
+  /** Accounts of `users` that later signed in from this address (so it is their owners'); absent while none. */
+  owners?: string[];
 }
 
 const RECENT = 64;
@@ -304,7 +306,13 @@ export class AttemptTracker {
     for (const id of ids) {
       const g = this.groups.get(id);
       const a = g?.accounts.get(s.userKey);
-      if (a && !a.resolved && a.ips.includes(s.ip)) {
+      if (!a || !a.ips.includes(s.ip)) continue;
+      const info = g!.ipInfo.map.get(s.ip);
+      if (info && info.users.includes(s.userKey) && !info.owners?.includes(s.userKey)) {
+        info.owners = info.owners === undefined ? [s.userKey] : info.owners.concat(s.userKey);
+        ipsListed.delete(g!); // the address may be only its owners' now
+      }
+      if (!a.resolved) {
         a.resolved = true;
         resolvedCount++;
         const tally = tallies.get(g!);
@@ -372,15 +380,57 @@ function compactOrder(g: AttemptGroup): void {
 }
 
 /**
- * The group's source addresses, in no promised order (findings sort them). The list is made again only when the set
- * changed: a spray group is judged every few minutes and holds thousands of addresses. Shared: do not change it.
+ * The group's source addresses that findings name, in no promised order (findings sort them): all but those whose
+ * every account later signed in from them (the owners' own typos, as findings leave out those accounts too), unless
+ * the address acted as attack infrastructure. Where a tool fingerprint is weak (logs without a user agent), a group
+ * holds the staff's failures beside the attack's, and naming their addresses would feed blocklists with innocent
+ * ones. The list is made again only when it may change (an address added, an account resolved): a spray group is
+ * judged every few minutes and holds thousands of addresses. Shared: do not change it.
  */
 export function groupIps(g: AttemptGroup): readonly string[] {
   let ips = ipsListed.get(g);
-  if (ips === undefined) ipsListed.set(g, (ips = g.ipInfo.map.keysArray()));
+  if (ips === undefined) {
+    const out: string[] = [];
+    g.ipInfo.map.forEach((info, ip) => {
+      if (!ownersOnly(info) || attackAddress(g, ip)) out.push(ip);
+    });
+    ipsListed.set(g, (ips = out));
+  }
   return ips;
 }
 const ipsListed = new WeakMap<AttemptGroup, string[]>();
+
+/** Did every account tried from the address (of the three it keeps) later sign in from it? */
+function ownersOnly(info: IpAttempts): boolean {
+  const owners = info.owners;
+  if (owners === undefined || info.users.length === 0) return false;
+  for (const u of info.users) if (!owners.includes(u)) return false;
+  return true;
+}
+
+/**
+ * The addresses that tried any of these accounts of the group (each address keeps the first three accounts it tried;
+ * an account its last four addresses), in the group's order: what a finding about some of a group's accounts names.
+ */
+export function accountsIps(g: AttemptGroup, accounts: readonly AccountAttempts[], keys: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  g.ipInfo.map.forEach((info, ip) => {
+    for (const u of info.users)
+      if (keys.has(u)) {
+        out.push(ip);
+        seen.add(ip);
+        return;
+      }
+  });
+  for (const a of accounts)
+    for (const ip of a.ips)
+      if (!seen.has(ip)) {
+        seen.add(ip);
+        out.push(ip);
+      }
+  return out;
+}
 
 /**
  * Did this address act as attack infrastructure in the group: tried several accounts more than a couple of times,
@@ -724,7 +774,7 @@ export function packGroup(g: AttemptGroup): unknown {
     accounts.push([k, a.user === k ? 0 : a.user, a.first, a.last - a.first, a.n, flags, a.ips, a.recent.map((t) => t - a.first)]);
   }
   const ips: unknown[] = [];
-  for (const [ip, x] of g.ipInfo.map) ips.push([ip, x.n, x.users, x.first, x.last - x.first]);
+  for (const [ip, x] of g.ipInfo.map) ips.push(x.owners ? [ip, x.n, x.users, x.first, x.last - x.first, x.owners] : [ip, x.n, x.users, x.first, x.last - x.first]);
   const tail = g.tail.map(asEvidence);
   return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail };
 }
@@ -736,7 +786,7 @@ export function unpackGroup(p: any): AttemptGroup {
     accounts.map.set(k, { user: user === 0 ? k : user, first, last: first + span, n, unknown: !!(flags & 1), resolved: !!(flags & 2), valid: !!(flags & 4), ips, recent: recent.map((d: number) => first + d) });
   }
   const ipInfo = new BoundedMap<string, IpAttempts>(p.ipCap);
-  for (const [ip, n, users, first, span] of p.ipInfo) ipInfo.map.set(ip, { n, users, first, last: first + span });
+  for (const [ip, n, users, first, span, owners] of p.ipInfo) ipInfo.map.set(ip, owners ? { n, users, first, last: first + span, owners } : { n, users, first, last: first + span });
   const { accountsCap: _a, ipCap: _i, ...rest } = p;
   return withDefaults({ ...rest, accounts, ipInfo });
 }

@@ -4,10 +4,10 @@
  * one address, and the distributed kind (STRONTIUM's ~335 attempts per account per hour from ~200 addresses).
  * Rates are per account within the organisation-and-tool group, so address rotation does not hide it.
  */
-import { groupFacts, groupIps, attemptsWithin, type AttemptGroup } from '../attempts.js';
+import { accountsIps, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
-import type { Signal } from '../signal.js';
+import { netblockOf, type Signal } from '../signal.js';
 
 export function bruteForce(rule: Rule): Detector {
   const burstN = param(rule, 'burst_attempts');
@@ -53,17 +53,12 @@ export function bruteForce(rule: Rule): Detector {
       // Rebuilding the finding costs as much as its addresses: at most every 5 minutes of event time unless an account was added.
       if (!added && s.t - (g.evaluated[rule.id] ?? -Infinity) < 5 * 60_000) return;
       g.evaluated[rule.id] = s.t;
-      const accounts = list.map((u) => g.accounts.get(u.toLowerCase())).filter((x) => !!x);
+      const keys = new Set(list.map((u) => u.toLowerCase()));
+      const accounts = [...keys].map((k) => g.accounts.get(k)).filter((x) => !!x);
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
-      // The accounts' addresses and the group's: nearly all of the former are among the latter, so the group's
-      // (distinct already) are copied whole and only the others are added.
-      let ips = groupIps(g);
-      for (const x of accounts)
-        for (const ip of x.ips) {
-          if (g.ipInfo.has(ip) || ips.includes(ip, g.ipInfo.size)) continue;
-          if (ips.length === g.ipInfo.size) ips = [...ips]; // the group's list is shared: extend a copy
-          (ips as string[]).push(ip);
-        }
+      // The addresses that tried these accounts, not all of the group's: where the tool fingerprint is weak, the
+      // group also holds other accounts' failures (the staff's own among them).
+      const ips = accountsIps(g, accounts, keys);
       const span = g.last - g.first;
       const rate = attempts / Math.max(1, span / 3600_000) / Math.max(1, accounts.length);
       const valid = accounts.filter((x) => x.valid).map((x) => x.user);
@@ -77,7 +72,7 @@ export function bruteForce(rule: Rule): Detector {
         title: `Brute force against ${accounts.length === 1 ? accounts[0].user : `${accounts.length} accounts`}`,
         desc:
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
-          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.length} address(es) in ${g.nets.size} netblock(s), ` +
+          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
           (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
