@@ -60,6 +60,10 @@ export class Engine {
       if (!make) throw new RuleError(`${r.file}: unknown detector '${r.detector}' (known: ${Object.keys(DETECTORS).join(', ')})`);
       return make(r);
     });
+    for (const d of this.detectors) {
+      if (d.onEvent) this.onEvents.push(d);
+      if (d.onAttempt) this.onAttempts.push(d);
+    }
     const spray = enabled.find((r) => r.detector === 'password_spray');
     const brute = enabled.find((r) => r.detector === 'brute_force');
     const rateWindowMs = brute ? Math.max(param(brute, 'burst_minutes'), param(brute, 'sustained_minutes')) * 60_000 : 3600_000;
@@ -117,14 +121,20 @@ export class Engine {
     return this.sink.drain();
   }
 
+  /** The detectors that look at every event, and those that look at counted attempts (in rule order). */
+  private readonly onEvents: Detector[] = [];
+  private readonly onAttempts: Detector[] = [];
+
   private process(): void {
-    const { ctx, detectors, tracker, profiles } = this;
+    const { ctx, tracker, profiles } = this;
+    const onEvents = this.onEvents;
+    const onAttempts = this.onAttempts;
     for (const s of this.ready) {
       this.events++;
-      for (const d of detectors) d.onEvent?.(s, ctx);
+      for (let i = 0; i < onEvents.length; i++) onEvents[i].onEvent!(s, ctx);
       if (tracker.counts(s, profiles)) {
         const g = tracker.add(s);
-        for (const d of detectors) d.onAttempt?.(g, s, ctx);
+        for (let i = 0; i < onAttempts.length; i++) onAttempts[i].onAttempt!(g, s, ctx);
       } else if (s.ok && s.ip) tracker.resolve(s);
       profiles.observe(s);
     }
