@@ -49,6 +49,11 @@ export interface AttemptGroup {
   reasons: Map<string, number>;
   /** Detector id -> finding uid raised for this episode. */
   findings: Record<string, string>;
+  /**
+   * What the episode was first reported as, of password spray and credential stuffing ('' before either): one
+   * attack whose share of unknown names hovers near the line between them gets one finding that grows, not two.
+   */
+  reportedAs: '' | 'password_spray' | 'credential_stuffing';
   /** Detector id -> last evaluation time (throttling). */
   evaluated: Record<string, number>;
   /** Detector id -> the group's attempts at its last evaluation (a raised group is judged again as it grows). */
@@ -360,6 +365,7 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     anon: new Map(),
     reasons: new Map(),
     findings: {},
+    reportedAs: '',
     evaluated: {},
     evaluatedAttempts: {},
     scanned: {},
@@ -793,5 +799,5 @@ export function unpackGroup(p: any): AttemptGroup {
 
 /** Members that groups saved by older versions lack. */
 function withDefaults(g: any): AttemptGroup {
-  return { ...g, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [] };
+  return { ...g, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [], reportedAs: g.reportedAs ?? '' };
 }

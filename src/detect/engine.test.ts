@@ -40,3 +40,24 @@ test('a spray that went quiet for its window leaves no finding held in memory', 
   const lastShown = [...raised, ...later].filter((f) => f.finding_info.uid === uid).pop();
   assert.equal(lastShown.unmapped.accounts_count, 40);
 });
+
+test('an attack near the line between spray and stuffing gets one finding that grows, not one of each', () => {
+  const engine = new Engine({ rules: loadRules() });
+  const t0 = Date.UTC(2024, 0, 1);
+  const found: any[] = [];
+  // A combo list: names that exist and names that do not, one try each from rotating addresses; first mostly
+  // unknown names (stuffing-like), then mostly real ones (spray-like).
+  for (let i = 0; i < 240; i++) {
+    const unknown = i < 80 ? i % 4 !== 0 : i % 4 === 0;
+    const user = unknown ? `nobody${i}@org.example` : `user${i}@org.example`;
+    engine.pushSignal({ ...failure(t0 + i * 30_000, i), user, userKey: user, ip: `198.51.100.${i % 250}`, reason: unknown ? 'unknown_user' : 'bad_password' });
+    found.push(...(engine.drainFindings() as any[]));
+  }
+  engine.pushSignal({ ...failure(t0 + 3 * 86400_000, 1), tenant: 'org-2' });
+  engine.flush();
+  found.push(...(engine.drainFindings() as any[]));
+  const types = new Set(found.filter((f) => f.metadata.tenant_uid === 'org-1').map((f) => `${f.finding_info.types[0]} ${f.finding_info.uid}`));
+  assert.equal(types.size, 1, `one finding: ${[...types].join(', ')}`);
+  const last = found.filter((f) => f.metadata.tenant_uid === 'org-1').pop();
+  assert.ok(last.unmapped.accounts_count >= 200, 'it grew with the whole attack');
+});

@@ -18,17 +18,20 @@ export function credentialStuffing(rule: Rule): Detector {
   return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
+    if (g.reportedAs === 'password_spray') return; // the attack has its finding already
+    // Once reported, the finding grows with the attack whatever its later mix of names.
+    const mix = g.reportedAs === '';
     // No unknown names at all: the unknown share below is 0 whatever the accounts (most groups are sprays).
-    if (minUnknown > 0 && !mayHaveUnknownAccounts(g)) return;
+    if (mix && minUnknown > 0 && !mayHaveUnknownAccounts(g)) return;
     // The same tests as below on the numbers alone (most groups fail them): the list is made only for a finding.
     const c = settledCounts(g, now, settleMs);
     if (c.accounts < minAccounts || g.ipInfo.size < minIps) return;
-    if (c.unknown / c.accounts < minUnknown || c.attempts / c.accounts > maxPerAccount) return;
+    if (mix && (c.unknown / c.accounts < minUnknown || c.attempts / c.accounts > maxPerAccount)) return;
     const accounts = settledAccounts(g, now, settleMs);
     if (accounts.length < minAccounts || g.ipInfo.size < minIps) return;
     const attempts = accounts.reduce((n, a) => n + a.n, 0);
     const unknown = accounts.filter((a) => a.unknown).length / accounts.length;
-    if (unknown < minUnknown || attempts / accounts.length > maxPerAccount) return;
+    if (mix && (unknown < minUnknown || attempts / accounts.length > maxPerAccount)) return;
     const valid = accounts.filter((a) => a.valid).map((a) => a.user);
     const ips = groupIps(g);
     const uid = ctx.sink.upsert({
@@ -56,6 +59,7 @@ export function credentialStuffing(rule: Rule): Detector {
       },
     });
     g.findings[rule.id] = uid;
+    g.reportedAs = 'credential_stuffing';
     ctx.attackRaised(g, uid, now);
   }
 }

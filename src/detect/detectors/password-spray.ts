@@ -20,6 +20,7 @@ export function passwordSpray(rule: Rule): Detector {
   return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
+    if (g.reportedAs === 'credential_stuffing') return; // the attack has its finding already
     // Too few accounts, known from the running counts (most judgements of small groups): no walk over the accounts.
     if (settledCounts(g, now, settleMs).accounts < minAccounts) return;
     const accounts = settledAccounts(g, now, settleMs);
@@ -37,7 +38,8 @@ export function passwordSpray(rule: Rule): Detector {
     const perAccountHour = rateSum / accounts.length;
     if (perAccountHour > maxRate) return; // hammering a few accounts is brute force
     const unknown = unknownAccounts / accounts.length;
-    if (unknown >= stuffingUnknown && attempts / accounts.length <= 2) return; // mostly unknown names once each: stuffing
+    // Mostly unknown names once each: stuffing (unless reported as a spray already, which then goes on growing).
+    if (g.reportedAs === '' && unknown >= stuffingUnknown && attempts / accounts.length <= 2) return;
     const ips = groupIps(g);
     const torShare = (g.anon.get('tor') ?? 0) / Math.max(1, g.attempts);
     const distributed = ips.length >= distributedIps;
@@ -77,6 +79,7 @@ export function passwordSpray(rule: Rule): Detector {
       },
     });
     g.findings[rule.id] = uid;
+    g.reportedAs = 'password_spray';
     ctx.attackRaised(g, uid, now);
   }
 }
