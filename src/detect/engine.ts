@@ -42,6 +42,9 @@ export interface EngineOptions {
 
 export class Engine {
   readonly detectors: Detector[];
+  /** The detectors that look at every event, and those that look at counted attempts (in rule order). */
+  private readonly onEvents: Detector[] = [];
+  private readonly onAttempts: Detector[] = [];
   readonly profiles = new Profiles();
   readonly tracker: AttemptTracker;
   readonly sink = new FindingSink();
@@ -120,10 +123,6 @@ export class Engine {
   drainFindings(): Record<string, unknown>[] {
     return this.sink.drain();
   }
-
-  /** The detectors that look at every event, and those that look at counted attempts (in rule order). */
-  private readonly onEvents: Detector[] = [];
-  private readonly onAttempts: Detector[] = [];
 
   private process(): void {
     const { ctx, tracker, profiles } = this;

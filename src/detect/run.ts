@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { openSync, readSync, closeSync } from 'node:fs';
-import type { Enricher, EnricherOptions } from '../enrich/index.js';
-import { ThreadedReader } from '../ingest/threaded-reader.js';
+import type { Enricher } from '../enrich/index.js';
+import type { ThreadedReader } from '../ingest/threaded-reader.js';
 import { Quarantine } from '../ingest/quarantine.js';
 import { newStats, readSource, type ReadOptions, type ReadStats } from '../ingest/reader.js';
 import type { Source } from '../ingest/sources.js';
@@ -39,11 +39,8 @@ export interface RunOptions {
    * split them, and emitted after it.
    */
   campaigns?: (db: Db, onLine: (f: Record<string, any>) => void) => void;
-  /**
-   * Read, normalise and enrich on a worker thread with these enrichment options (detection stays here), or on this
-   * reader's thread, started already (`prepare`). The run closes it.
-   */
-  threaded?: EnricherOptions | ThreadedReader;
+  /** Read, normalise and enrich on this reader's thread (detection stays here). The run closes it. */
+  threaded?: ThreadedReader;
   latenessMs?: number;
   onProgress?: (stats: ReadStats) => void;
 }
@@ -186,7 +183,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const every = o.checkpointEvents ?? 250_000;
   const lastCheckpoint = { at: performance.now(), took: 0 };
   const stats = result.stats;
-  const threaded = o.threaded instanceof ThreadedReader ? o.threaded : o.threaded ? new ThreadedReader(o.threaded) : undefined;
+  const threaded = o.threaded;
   let lastDone: Parameters<typeof checkpoint>[2];
   try {
   for (const src of sources) {

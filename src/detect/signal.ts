@@ -4,6 +4,7 @@
  * netblock, tool fingerprint, anonymiser class. Built once per event so detectors don't each re-derive it.
  */
 import { isIP } from 'node:net';
+import { detachedText } from '../formats/common.js';
 import type { AuthEvent, FailureReason } from '../ocsf/authentication.js';
 
 export interface Signal {
@@ -106,7 +107,7 @@ export function toSignal(ev: AuthEvent): Signal {
  * its whole 1.4 KB log line. Signals that crossed threads are fresh copies already.
  */
 export function detached(s: Signal): Signal {
-  return withStrings(s, copy, true);
+  return withStrings(s, detachedText, true);
 }
 
 /** String fields whose values repeat from event to event (organisation, tool, network, place, format). */
@@ -120,11 +121,6 @@ export function withStrings(s: Signal, f: (v: string) => string, all = false): S
   if (all) for (const k of OWN) s[k] = f(s[k]);
   if (s.source) s.source = { file: f(s.source.file), line: s.source.line };
   return s;
-}
-
-/** A flat copy: the concatenation is flattened into a new string when sliced, and the slice views only that. */
-function copy(v: string): string {
-  return v.length < 13 ? v : (v + ' ').slice(0, -1);
 }
 
 /** A stable total order for events with equal times, so results never depend on input order. */

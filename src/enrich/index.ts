@@ -15,6 +15,7 @@
  * (64,000 entries) load in 0.2-0.5 s.
  */
 import { access } from 'node:fs/promises';
+import { detachedText } from '../formats/common.js';
 import type { AuthEvent, AutonomousSystem, Location } from '../ocsf/authentication.js';
 import { AsnDatabase, asnDatabasePaths } from './asn.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -108,7 +109,7 @@ export class Enricher {
     if (!facts) {
       facts = this.lookup(ip);
       // A copy of the address as the key: the event's own may be a view into its whole log line, kept with the entry.
-      this.cache.set((ip + " ").slice(0, -1), facts);
+      this.cache.set(detachedText(ip), facts);
     }
     if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
     if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);

@@ -23,14 +23,19 @@ const WORKER_HEAP_MB = 256;
 export class ThreadedReader {
   private worker: Worker | undefined;
 
-  constructor(private readonly enrich: EnricherOptions) {}
+  /** The enrichment options as they can be posted to the thread (a function cannot be: it warns on its own). */
+  private readonly enrich: EnricherOptions;
+
+  constructor(enrich: EnricherOptions) {
+    this.enrich = { ...enrich, warn: undefined };
+  }
 
   /**
    * Starts the reading thread and has it load what enrichment reads on first use (geo and ASN tables, about half a
    * second) while the caller still prepares (rules, store), instead of after the first read begins.
    */
   prepare(): void {
-    this.start().postMessage({ type: 'prepare', enrich: { ...this.enrich, warn: undefined } });
+    this.start().postMessage({ type: 'prepare', enrich: this.enrich });
   }
 
   private start(): Worker {
@@ -65,7 +70,7 @@ export class ThreadedReader {
     w.on('message', onMessage);
     w.on('error', onError);
     const { stdin: _ignored, ...plainOpts } = opts;
-    w.postMessage({ type: 'read', src, opts: plainOpts, enrich: { ...this.enrich, warn: undefined } });
+    w.postMessage({ type: 'read', src, opts: plainOpts, enrich: this.enrich });
     w.postMessage({ type: 'credit', n: IN_FLIGHT });
     const apply = (m: { quarantine: QuarantineEntry[]; stats: ReadStats }) => {
       for (const e of m.quarantine) q.add(e);
