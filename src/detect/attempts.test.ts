@@ -168,3 +168,32 @@ test("findings name an owner's own address only when it also acted as attack inf
 function groupIpsOf(g: AttemptGroup): string[] {
   return [...groupIps(g)].sort();
 }
+
+/** The plain recomputation of `accountsIps`: every address of the group whose accounts include one asked for. */
+function referenceAccountsIps(g: AttemptGroup, keys: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const [ip, info] of g.ipInfo.map) if (info.users.some((u) => keys.has(u))) out.add(ip);
+  for (const k of keys) for (const ip of g.accounts.get(k)?.ips ?? []) out.add(ip);
+  return [...out].sort();
+}
+
+test('the addresses of some accounts, kept up to date between askings, match their plain recomputation', () => {
+  const next = random(11);
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  const users = Array.from({ length: 30 }, (_, i) => `user${i}`);
+  const keys = new Set<string>(['user0']);
+  let g: AttemptGroup | undefined;
+  let t = 0;
+  for (let i = 0; i < 6000; i++) {
+    t += Math.floor(next() * 60_000);
+    const user = users[Math.floor(next() * users.length)];
+    // Rotating addresses out of a pool larger than one asking sees: new ones keep joining between askings.
+    g = tracker.add(failure(t, user, `203.0.${Math.floor(next() * 8)}.${Math.floor(next() * 250)}`, false));
+    if (i % 97 === 0) {
+      // Sometimes the same accounts are asked for again, sometimes one more (the brute-forced list grows).
+      if (next() < 0.3) keys.add(users[Math.floor(next() * users.length)]);
+      const accounts = [...keys].map((k) => g!.accounts.get(k)).filter((a) => a !== undefined);
+      assert.deepEqual(accountsIps(g, accounts, keys).sort(), referenceAccountsIps(g, keys), `asking ${i}`);
+    }
+  }
+});

@@ -246,7 +246,10 @@ export class AttemptTracker {
       }
       info.last = Math.max(info.last, s.t);
       info.n++;
-      if (info.users.length < 3 && !info.users.includes(s.userKey)) info.users = info.users.concat(s.userKey);
+      if (info.users.length < 3 && !info.users.includes(s.userKey)) {
+        info.users = info.users.concat(s.userKey);
+        addressChanged(g, s.ip);
+      }
       g.ipInfo.set(s.ip, info);
     }
     if (s.net) {
@@ -416,26 +419,63 @@ function ownersOnly(info: IpAttempts): boolean {
 
 /**
  * The addresses that tried any of these accounts of the group (each address keeps the first three accounts it tried;
- * an account its last four addresses), in the group's order: what a finding about some of a group's accounts names.
+ * an account its last four addresses), in no promised order (findings sort them): what a finding about some of a
+ * group's accounts names. A brute-force finding on a spray group is rebuilt every few minutes of a days-long attack
+ * while the group holds hundreds of addresses: the addresses found are kept, and only those added or changed since
+ * are looked at again (the whole group only when the accounts asked for change, or a full group may have evicted some).
  */
 export function accountsIps(g: AttemptGroup, accounts: readonly AccountAttempts[], keys: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  g.ipInfo.map.forEach((info, ip) => {
-    for (const u of info.users)
-      if (keys.has(u)) {
-        out.push(ip);
-        seen.add(ip);
-        return;
-      }
-  });
+  let t = triedBy.get(g);
+  if (t === undefined || !sameKeys(t.keys, keys) || g.ipInfo.size >= g.ipInfo.cap) {
+    t = { keys: [...keys], matched: new Set(), changed: [] };
+    const matched = t.matched;
+    g.ipInfo.map.forEachUnordered((info, ip) => {
+      if (triedAny(info, keys)) matched.add(ip);
+    });
+    triedBy.set(g, t);
+  } else {
+    for (const ip of t.changed) {
+      const info = g.ipInfo.map.get(ip);
+      if (info !== undefined && triedAny(info, keys)) t.matched.add(ip);
+    }
+    t.changed.length = 0;
+  }
+  const out = [...t.matched];
+  const more = new Set<string>();
   for (const a of accounts)
     for (const ip of a.ips)
-      if (!seen.has(ip)) {
-        seen.add(ip);
+      if (!t.matched.has(ip) && !more.has(ip)) {
+        more.add(ip);
         out.push(ip);
       }
   return out;
+}
+
+/** What `accountsIps` found in a group, and the addresses added to it or given another account since. */
+interface TriedBy {
+  keys: string[];
+  matched: Set<string>;
+  changed: string[];
+}
+const triedBy = new WeakMap<AttemptGroup, TriedBy>();
+
+/** Note an address new to the group, or with another account tried, for `accountsIps` (when it keeps a result). */
+function addressChanged(g: AttemptGroup, ip: string): void {
+  const t = triedBy.get(g);
+  if (t === undefined) return;
+  if (t.changed.length >= 4096) triedBy.delete(g); // long unasked: cheaper to look at the whole group again
+  else t.changed.push(ip);
+}
+
+function triedAny(info: IpAttempts, keys: ReadonlySet<string>): boolean {
+  for (const u of info.users) if (keys.has(u)) return true;
+  return false;
+}
+
+function sameKeys(had: readonly string[], keys: ReadonlySet<string>): boolean {
+  if (had.length !== keys.size) return false;
+  for (const k of had) if (!keys.has(k)) return false;
+  return true;
 }
 
 /**
