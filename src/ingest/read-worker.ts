@@ -20,8 +20,6 @@ class ForwardingQuarantine extends Quarantine {
 }
 
 let enricher: Promise<Enricher> | undefined;
-let credits = 0;
-let wake: (() => void) | undefined;
 
 /**
  * The enricher of this thread. Its warnings (an intel list's unreadable lines) are not passed on: the main thread
@@ -33,15 +31,22 @@ function enricherFor(options: EnricherOptions): Promise<Enricher> {
 
 type Message =
   | { type: 'prepare'; enrich: EnricherOptions }
-  | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions }
-  | { type: 'credit'; n: number };
+  | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions; credits: Int32Array };
+
+/** Take one of the batches the main thread has room for, waiting (without blocking this thread) while it has none. */
+async function takeCredit(credits: Int32Array): Promise<void> {
+  for (;;) {
+    const n = Atomics.load(credits, 0);
+    if (n > 0) {
+      if (Atomics.compareExchange(credits, 0, n, n - 1) === n) return;
+      continue;
+    }
+    const w = Atomics.waitAsync(credits, 0, n);
+    if (w.async) await w.value;
+  }
+}
 
 parentPort!.on('message', async (m: Message) => {
-  if (m.type === 'credit') {
-    credits += m.n;
-    wake?.();
-    return;
-  }
   if (m.type === 'prepare') {
     // Errors are left to the read that follows, which reports them.
     enricherFor(m.enrich).then((e) => e.warmUp(), () => {});
@@ -57,8 +62,7 @@ parentPort!.on('message', async (m: Message) => {
         e.enrich(batch[i]);
         signals[i] = toSignal(batch[i]);
       }
-      while (credits <= 0) await new Promise<void>((r) => (wake = r));
-      credits--;
+      await takeCredit(m.credits);
       // Packed, a batch crosses threads far cheaper than a structured clone of many objects.
       const packed = packSignals(signals);
       parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
