@@ -197,3 +197,32 @@ test('the addresses of some accounts, kept up to date between askings, match the
     }
   }
 });
+
+test('findings do not name a stale client, one account retried below a guessing rate, and say so as it happens', () => {
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  let t = Date.UTC(2026, 0, 1);
+  let g: AttemptGroup | undefined;
+  // A spray from rotating addresses, and in the same group (no user agent) a phone with an old password retrying
+  // every 15 minutes, and one address hammering a single account at a guessing rate.
+  for (let i = 0; i < 40; i++) {
+    g = tracker.add(failure((t += 60_000), `victim${i}`, `203.0.113.${i}`, false));
+    if (i % 15 === 0) tracker.add(failure(t + 1, 'gallen', '92.40.185.67', false));
+    tracker.add(failure(t + 2, 'hugo', '192.0.2.77', false));
+    tracker.add(failure(t + 3, 'hugo', '192.0.2.77', false));
+  }
+  let phoneTries = 3;
+  assert.ok(groupIpsOf(g!).includes('92.40.185.67'), 'a few failures from one address: a typo or a retry, named as before');
+  const sameAsFresh = () => assert.deepEqual(groupIpsOf(g!), groupIpsOf(unpackGroup(JSON.parse(JSON.stringify(packGroup(g!))))));
+  sameAsFresh();
+  // The phone goes on all evening: from its eighth failure it is a stale client.
+  for (; phoneTries < 12; phoneTries++) {
+    g = tracker.add(failure((t += 15 * 60_000), 'gallen', '92.40.185.67', false));
+    assert.equal(groupIpsOf(g).includes('92.40.185.67'), phoneTries + 1 < 8, `after ${phoneTries + 1} failures`);
+    sameAsFresh();
+  }
+  assert.ok(groupIpsOf(g!).includes('192.0.2.77'), 'one account at a guessing rate is attack infrastructure');
+  // Had the phone's address tried a second account, it would have been an attacker's after all.
+  g = tracker.add(failure((t += 60_000), 'ida', '92.40.185.67', false));
+  assert.ok(groupIpsOf(g).includes('92.40.185.67'));
+  sameAsFresh();
+});

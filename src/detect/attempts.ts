@@ -240,16 +240,18 @@ export class AttemptTracker {
     a.recent = withTime(a.recent, from, s.t);
     if (s.ip) {
       let info = g.ipInfo.get(s.ip);
+      let named: boolean | undefined;
       if (info === undefined) {
         info = { n: 0, users: [], first: s.t, last: s.t };
         ipsListed.delete(g); // the address set changes (a new one, perhaps the oldest evicted)
-      }
+      } else named = namedAddress(info);
       info.last = Math.max(info.last, s.t);
       info.n++;
       if (info.users.length < 3 && !info.users.includes(s.userKey)) {
         info.users = info.users.concat(s.userKey);
         addressChanged(g, s.ip);
       }
+      if (named !== undefined && named !== namedAddress(info)) ipsListed.delete(g);
       g.ipInfo.set(s.ip, info);
     }
     if (s.net) {
@@ -390,10 +392,11 @@ function compactOrder(g: AttemptGroup): void {
 
 /**
  * The group's source addresses that findings name, in no promised order (findings sort them): all but those whose
- * every account later signed in from them (the owners' own typos, as findings leave out those accounts too), unless
- * the address acted as attack infrastructure. Where a tool fingerprint is weak (logs without a user agent), a group
- * holds the staff's failures beside the attack's, and naming their addresses would feed blocklists with innocent
- * ones. The list is made again only when it may change (an address added, an account resolved): a spray group is
+ * every account later signed in from them (the owners' own typos, as findings leave out those accounts too) and
+ * stale clients, unless the address acted as attack infrastructure. Where a tool fingerprint is weak (logs without a
+ * user agent), a group holds the staff's failures beside the attack's, and naming their addresses would feed
+ * blocklists with innocent ones. The list is made again only when it may change (an address added, or one's
+ * standing changed by its attempt or its owner's sign-in): a spray group is
  * judged every few minutes and holds thousands of addresses. Shared: do not change it.
  */
 export function groupIps(g: AttemptGroup): readonly string[] {
@@ -401,7 +404,7 @@ export function groupIps(g: AttemptGroup): readonly string[] {
   if (ips === undefined) {
     const out: string[] = [];
     g.ipInfo.map.forEach((info, ip) => {
-      if (!ownersOnly(info) || attackAddress(g, ip)) out.push(ip);
+      if (namedAddress(info)) out.push(ip);
     });
     ipsListed.set(g, (ips = out));
   }
@@ -485,9 +488,29 @@ function sameKeys(had: readonly string[], keys: ReadonlySet<string>): boolean {
  */
 export function attackAddress(g: AttemptGroup, ip: string): boolean {
   const info = g.ipInfo.get(ip);
-  if (!info) return false;
+  return info !== undefined && attackInfo(info);
+}
+
+function attackInfo(info: IpAttempts): boolean {
   const perHour = info.n / Math.max(1, (info.last - info.first) / 3600_000);
   return (info.users.length >= 2 && info.n >= 4) || (info.n >= 10 && perHour >= 20);
+}
+
+/**
+ * Failures of one account only, again and again below a guessing rate: a device with an old password (a phone
+ * retrying mail every 15 minutes all day), not an attacker, who rotates addresses or moves on to other accounts.
+ */
+const STALE_CLIENT_RETRIES = 8;
+
+/**
+ * Does a finding about the whole group name this address: attack infrastructure always; otherwise not when its
+ * every account later signed in from it (the owners' own typos) or it is a stale client. A function of the
+ * address's own record only, so that the group's list changes exactly when one of them changes (see `groupIps`).
+ */
+function namedAddress(info: IpAttempts): boolean {
+  if (attackInfo(info)) return true;
+  if (info.users.length === 1 && info.n >= STALE_CLIENT_RETRIES) return false;
+  return !ownersOnly(info);
 }
 
 /**
