@@ -13,7 +13,7 @@ import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
 
 /** Batches (one per chunk read, some 180 Entra sign-ins) the reading thread may be ahead by. */
-const IN_FLIGHT = 12;
+export const IN_FLIGHT = 12;
 /**
  * The reading thread holds a few batches and the address cache: a small heap of its own, so that its garbage
  * is collected early instead of growing towards the process's limit beside the detectors' memory.
@@ -22,6 +22,8 @@ const WORKER_HEAP_MB = 256;
 
 export class ThreadedReader {
   private worker: Worker | undefined;
+  /** Batches received and not yet taken by the caller (never more than the reading thread may be ahead by). */
+  buffered = 0;
 
   /** The enrichment options as they can be posted to the thread (a function cannot be: it warns on its own). */
   private readonly enrich: EnricherOptions;
@@ -60,6 +62,7 @@ export class ThreadedReader {
     let wake: (() => void) | undefined;
     const onMessage = (m: any) => {
       queue.push(m);
+      this.buffered = queue.length;
       wake?.();
     };
     const onError = (e: Error) => {
@@ -83,6 +86,7 @@ export class ThreadedReader {
       for (;;) {
         while (!queue.length) await new Promise<void>((r) => (wake = r));
         const m = queue.shift();
+        this.buffered = queue.length;
         if (m.type === 'error') throw new Error(m.message);
         apply(m);
         if (m.type === 'done') return;

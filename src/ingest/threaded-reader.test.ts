@@ -1,0 +1,51 @@
+/**
+ * The reading thread stays at most a few batches ahead of a slow caller (memory stays bounded whatever the input's
+ * size), goes on as the caller takes batches, and gives every event in order.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { entraGraph, jsonl } from './fixtures/records.js';
+import { Quarantine } from './quarantine.js';
+import { newStats } from './reader.js';
+import { IN_FLIGHT, ThreadedReader } from './threaded-reader.js';
+
+test('the reading thread waits for a slow caller, then delivers every event in order', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const file = join(dir, 'signins.jsonl');
+  const n = 30_000;
+  writeFileSync(file, jsonl(Array.from({ length: n }, (_, i) => entraGraph(i))));
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    let batches = 0;
+    let events = 0;
+    let lastLine = 0;
+    let mostBuffered = 0;
+    for await (const batch of reader.read({ name: file }, {}, new Quarantine(undefined), newStats())) {
+      batches++;
+      for (const s of batch) {
+        assert.ok(s.source!.line > lastLine, 'in order');
+        lastLine = s.source!.line;
+      }
+      events += batch.length;
+      if (batches === 1) {
+        // Wait while the thread reads ahead as far as it may, and some more: it could read the whole file meanwhile,
+        // were it not held back.
+        const deadline = Date.now() + 20_000;
+        while (reader.buffered < IN_FLIGHT && Date.now() < deadline) await sleep(20);
+        await sleep(500);
+      }
+      mostBuffered = Math.max(mostBuffered, reader.buffered);
+    }
+    assert.equal(events, n);
+    assert.ok(batches > 3 * IN_FLIGHT, `the input spans many batches (${batches})`);
+    assert.ok(mostBuffered >= IN_FLIGHT - 1, `the thread read ahead while the caller waited (${mostBuffered})`);
+    assert.ok(mostBuffered <= IN_FLIGHT, `but no further than allowed (${mostBuffered} batches)`);
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
