@@ -10,13 +10,13 @@ const T0 = Date.UTC(2020, 7, 24, 0, 0, 0); // Monday 24 August 2020
 const H = 3600_000;
 const M = 60_000;
 
-function ev({ t, tenant = 'org-a', user, ip, ok = false, reason = 'bad_password', ua = 'Mozilla/5.0 (Windows NT 10.0) Chrome/84', app = 'Browser', pv, mfa, anon, country = 'US', lat = 38.9, lon = -77.0 }) {
+function ev({ t, tenant = 'org-a', user, ip, ok = false, reason = 'bad_password', ua = 'Mozilla/5.0 (Windows NT 10.0) Chrome/84', app = 'Browser', pv, mfa, anon, country = 'US', lat = 38.9, lon = -77.0, asn }) {
   const e = {
     class_uid: 3002, category_uid: 3, activity_id: 1, type_uid: 300201, time: Math.round(t), severity_id: 1,
     status_id: ok ? 1 : 2,
     metadata: { version: '1.3.0', product: { name: 'fixture', vendor_name: 'Vigil' }, tenant_uid: tenant },
     user: { name: user },
-    src_endpoint: { ip, location: { country, city: `${country}-city`, lat, long: lon }, ...(anon ? { type: anon } : {}) },
+    src_endpoint: { ip, location: { country, city: `${country}-city`, lat, long: lon }, ...(asn ? { autonomous_system: asn } : {}), ...(anon ? { type: anon } : {}) },
     http_request: { user_agent: ua },
     unmapped: { client_app: app, ...(ok ? {} : { reason }), ...(pv || ok ? { password_valid: true } : {}), ...(mfa ? { mfa_event: mfa } : {}), ...(anon ? { intel: [anon] } : {}) },
   };
@@ -151,6 +151,18 @@ const cases = {
     const out = baseline(users);
     out.push(ev({ t: T0 + 30 * H, user: users[1], ip: '203.0.113.2', ok: true }));
     out.push(ev({ t: T0 + 40 * H, user: users[1], ip: '81.2.69.160', ok: true, country: 'GB', lat: 51.5, lon: -0.1 }));
+    return out;
+  },
+  'benign-vpn-unlisted': () => {
+    // The same habit with no VPN list given: exits in three countries within the hour, in M247's network (where
+    // NordVPN, Surfshark and PIA have theirs), and home again. Their locations are the exits', not the person's.
+    const users = staff(5);
+    const out = baseline(users);
+    const m247 = { number: 9009, name: 'M247 Europe SRL' };
+    out.push(ev({ t: T0 + 30 * H, user: users[2], ip: '37.120.216.141', ok: true, country: 'US', lat: 40.7, lon: -74.0, asn: m247 }));
+    out.push(ev({ t: T0 + 30 * H + 20 * M, user: users[2], ip: '5.157.134.133', ok: true, country: 'RO', lat: 44.4, lon: 26.1, asn: m247 }));
+    out.push(ev({ t: T0 + 30 * H + 50 * M, user: users[2], ip: '31.56.128.5', ok: true, country: 'GB', lat: 51.5, lon: -0.1, asn: m247 }));
+    out.push(ev({ t: T0 + 31 * H + 10 * M, user: users[2], ip: '203.0.113.3', ok: true }));
     return out;
   },
   'benign-vpn-staff': () => {

@@ -503,14 +503,33 @@ function attackInfo(info: IpAttempts): boolean {
 const STALE_CLIENT_RETRIES = 8;
 
 /**
+ * The accounts without those tried only by their own stale client (one address, which tried no other account, again
+ * and again below a guessing rate): a phone with an old password is not a target of the attack beside it. The list
+ * itself when none is (callers must not change it).
+ */
+export function withoutStaleOnly(g: AttemptGroup, accounts: AccountAttempts[]): AccountAttempts[] {
+  let out: AccountAttempts[] | undefined;
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i];
+    // Most accounts of an attack were tried from several addresses: one length test.
+    const stale = a.ips.length === 1 && staleClient(g.ipInfo.map.get(a.ips[0]));
+    if (stale && out === undefined) out = accounts.slice(0, i);
+    else if (!stale && out !== undefined) out.push(a);
+  }
+  return out ?? accounts;
+}
+
+function staleClient(info: IpAttempts | undefined): boolean {
+  return info !== undefined && info.users.length === 1 && info.n >= STALE_CLIENT_RETRIES && !attackInfo(info);
+}
+
+/**
  * Does a finding about the whole group name this address: attack infrastructure always; otherwise not when its
  * every account later signed in from it (the owners' own typos) or it is a stale client. A function of the
  * address's own record only, so that the group's list changes exactly when one of them changes (see `groupIps`).
  */
 function namedAddress(info: IpAttempts): boolean {
-  if (attackInfo(info)) return true;
-  if (info.users.length === 1 && info.n >= STALE_CLIENT_RETRIES) return false;
-  return !ownersOnly(info);
+  return !staleClient(info) && (attackInfo(info) || !ownersOnly(info));
 }
 
 /**

@@ -24,6 +24,8 @@ export interface LastSuccess {
   lon?: number;
   country: string;
   anon: string;
+  /** Its network (autonomous system number; 0 unknown). */
+  asn: number;
 }
 
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
@@ -50,18 +52,20 @@ export class UserProfile {
   private okLon: number | undefined = undefined;
   private okCountry = '';
   private okAnon = '';
+  private okAsn = 0;
 
   constructor(public lastSeen: number) {}
 
   get lastOk(): LastSuccess | undefined {
     if (Number.isNaN(this.okT)) return undefined;
     const ip = this.okIp ?? addressText(this.ips[this.ips.length - 1]);
-    return { t: this.okT, ip, lat: this.okLat, lon: this.okLon, country: this.okCountry, anon: this.okAnon };
+    return { t: this.okT, ip, lat: this.okLat, lon: this.okLon, country: this.okCountry, anon: this.okAnon, asn: this.okAsn };
   }
 
   /** Record the last success; `ip` undefined: its address is the last of `ips`. */
-  setLastOk(t: number, ip: string | undefined, lat: number | undefined, lon: number | undefined, country: string, anon: string): void {
+  setLastOk(t: number, ip: string | undefined, lat: number | undefined, lon: number | undefined, country: string, anon: string, asn: number): void {
     this.okT = t;
+    this.okAsn = asn;
     this.okIp = ip;
     this.okLat = lat;
     this.okLon = lon;
@@ -93,7 +97,7 @@ export class UserProfile {
     const ok = p.lastOk;
     if (ok) {
       const last = u.ips.length ? u.ips[u.ips.length - 1] : undefined;
-      u.setLastOk(ok.t, ok.ip !== '' && last === addressKey(ok.ip) ? undefined : ok.ip, ok.lat, ok.lon, interned(ok.country), interned(ok.anon));
+      u.setLastOk(ok.t, ok.ip !== '' && last === addressKey(ok.ip) ? undefined : ok.ip, ok.lat, ok.lon, interned(ok.country), interned(ok.anon), ok.asn ?? 0);
     }
     return u;
   }
@@ -222,7 +226,7 @@ export class Profiles {
     const country = interned(s.country);
     if (s.country) u.countries = withLast(u.countries, country, USER_LIST_CAP);
     if (s.anon) u.anon = withLast(u.anon, s.anon, USER_LIST_CAP);
-    u.setLastOk(s.t, s.ip === '' ? '' : undefined, s.lat, s.lon, country, s.anon); // an address is the last of `ips` now
+    u.setLastOk(s.t, s.ip === '' ? '' : undefined, s.lat, s.lon, country, s.anon, s.asn); // an address is the last of `ips` now
     if (s.t - this.lastSweep > 86400_000) this.sweep(s.t);
   }
 

@@ -12,8 +12,8 @@ export const rules: Command = {
   summary: 'list the detection rules, their thresholds and why',
   usage: `Usage: vigil rules [--rules DIR] [--json]
 
-Lists the detection rules (one YAML file each) with their type, severity and thresholds; --json prints them whole,
-rationale included. A rule file that does not validate is reported with its file and field.`,
+Lists the detection rules (one YAML file each) with their type, severity and thresholds (lists by their length);
+--json prints them whole, rationale and lists included. A rule file that does not validate is reported with its file and field.`,
   async run(argv) {
     const { values } = parse(argv, { rules: { type: 'string' }, json: { type: 'boolean' } });
     if (values.help) {
@@ -26,7 +26,7 @@ rationale included. A rule file that does not validate is reported with its file
       return 0;
     }
     const rows: string[][] = [['id', 'type', 'severity', 'name', 'thresholds']];
-    for (const r of list) rows.push([r.id, r.type, r.severity, r.name, Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ')]);
+    for (const r of list) rows.push([r.id, r.type, r.severity, r.name, Object.entries(r.params).map(([k, v]) => `${k}=${Array.isArray(v) ? `(${v.length} listed)` : v}`).join(' ')]);
     console.log(table(rows));
     for (const r of list) console.log(`\n${r.id} ${r.name}\n  ${r.rationale.trim()}`);
     return 0;

@@ -3,7 +3,7 @@
  * Credential stuffing: leaked username/password pairs replayed once or twice each, so most names do not exist in
  * the organisation, from many (often residential proxy) addresses within an hour or so.
  */
-import { groupEvidence, groupFacts, groupIps, mayHaveUnknownAccounts, settledAccounts, settledCounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, mayHaveUnknownAccounts, settledAccounts, settledCounts, withoutStaleOnly, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -27,7 +27,7 @@ export function credentialStuffing(rule: Rule): Detector {
     const c = settledCounts(g, now, settleMs);
     if (c.accounts < minAccounts || g.ipInfo.size < minIps) return;
     if (mix && (c.unknown / c.accounts < minUnknown || c.attempts / c.accounts > maxPerAccount)) return;
-    const accounts = settledAccounts(g, now, settleMs);
+    const accounts = withoutStaleOnly(g, settledAccounts(g, now, settleMs));
     if (accounts.length < minAccounts || g.ipInfo.size < minIps) return;
     const attempts = accounts.reduce((n, a) => n + a.n, 0);
     const unknown = accounts.filter((a) => a.unknown).length / accounts.length;

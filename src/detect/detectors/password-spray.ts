@@ -5,7 +5,7 @@
  * tool, not on address, so ~1,100 rotating Tor exits read as one attack. Accounts that later sign in from the
  * address that failed are typos, not victims, and don't count.
  */
-import { groupEvidence, groupFacts, groupIps, settledAccounts, settledCounts, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, settledAccounts, settledCounts, withoutStaleOnly, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -23,7 +23,7 @@ export function passwordSpray(rule: Rule): Detector {
     if (g.reportedAs === 'credential_stuffing') return; // the attack has its finding already
     // Too few accounts, known from the running counts (most judgements of small groups): no walk over the accounts.
     if (settledCounts(g, now, settleMs).accounts < minAccounts) return;
-    const accounts = settledAccounts(g, now, settleMs);
+    const accounts = withoutStaleOnly(g, settledAccounts(g, now, settleMs));
     if (accounts.length < minAccounts) return;
     const spanH = Math.max(1, (g.last - g.first) / 3600_000);
     // One pass for the sums (the rate summed in the accounts' order, as floating-point sums depend on it).
