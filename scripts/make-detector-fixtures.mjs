@@ -106,6 +106,14 @@ const cases = {
     out.push(ev({ t: T0 + 30 * H + 20 * M, user: users[1], ip: '1.120.0.9', ok: true, country: 'AU', lat: -33.9, lon: 151.2 }));
     return out;
   },
+  'impossible-travel-cloud': () => {
+    // The jump ends on a cloud server (DigitalOcean, Frankfurt): not a VPN exit staff use, the attacker's own.
+    const users = staff(5);
+    const out = baseline(users);
+    out.push(ev({ t: T0 + 30 * H, user: users[3], ip: '203.0.113.4', ok: true }));
+    out.push(ev({ t: T0 + 30 * H + 25 * M, user: users[3], ip: '64.225.28.177', ok: true, country: 'DE', lat: 50.1, lon: 8.7, asn: { number: 14061, name: 'DigitalOcean, LLC' } }));
+    return out;
+  },
   'tor-signin': () => {
     const users = staff(5);
     const out = baseline(users);

@@ -2,7 +2,7 @@
  * @module detect/detectors/impossible-travel
  * Two successful sign-ins of one account from places too far apart for the time between them. Sources behind
  * anonymisers, VPNs or hosting are skipped: their location says nothing about the person. Those are the intel
- * lists' and, listed or not, the networks of the rule's `datacenter_networks` (commercial VPN exits, clouds).
+ * lists' and, listed or not, the networks of the rule's `vpn_networks` (where commercial VPNs have their exits).
  */
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, RuleError, type Rule } from '../rules.js';
@@ -18,16 +18,16 @@ export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: numbe
 export function impossibleTravel(rule: Rule): Detector {
   const minKm = param(rule, 'min_distance_km');
   const maxKmh = param(rule, 'max_speed_kmh');
-  const datacenters = datacenterNetworks(rule);
+  const vpnExits = vpnNetworks(rule);
   return {
     rule,
     onEvent(s: Signal, ctx: DetectorContext) {
-      if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon || datacenters.has(s.asn)) return;
+      if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon || vpnExits.has(s.asn)) return;
       const profile = ctx.profiles.user(s);
       // A country this account already signs in from (a trip in progress: phone at home, laptop abroad) is no jump.
       if (profile?.countries.includes(s.country)) return;
       const prev = profile?.lastOk;
-      if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || datacenters.has(prev.asn) || prev.ip === s.ip) return;
+      if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || vpnExits.has(prev.asn) || prev.ip === s.ip) return;
       // Within one country, address geolocation (mobile carriers, ISP pools) is too coarse to prove travel.
       if (!prev.country || !s.country || prev.country === s.country) return;
       const km = distanceKm(prev.lat, prev.lon, s.lat, s.lon);
@@ -55,14 +55,14 @@ export function impossibleTravel(rule: Rule): Detector {
   };
 }
 
-/** The rule's datacenter networks: autonomous system numbers, each at the start of its line ("9009 M247"). */
-function datacenterNetworks(rule: Rule): Set<number> {
-  const list = rule.params.datacenter_networks ?? [];
-  if (!Array.isArray(list)) throw new RuleError(`${rule.file}: params.datacenter_networks: expected a list of "ASN name" lines`);
+/** The rule's VPN networks: autonomous system numbers, each at the start of its line ("9009 M247"). */
+function vpnNetworks(rule: Rule): Set<number> {
+  const list = rule.params.vpn_networks ?? [];
+  if (!Array.isArray(list)) throw new RuleError(`${rule.file}: params.vpn_networks: expected a list of "ASN name" lines`);
   const out = new Set<number>();
   for (const line of list) {
     const m = /^\s*(?:AS)?(\d+)\b/i.exec(line);
-    if (!m) throw new RuleError(`${rule.file}: params.datacenter_networks: "${line}" does not start with an AS number`);
+    if (!m) throw new RuleError(`${rule.file}: params.vpn_networks: "${line}" does not start with an AS number`);
     out.add(Number(m[1]));
   }
   out.delete(0); // unknown network
