@@ -240,10 +240,11 @@ export class AttemptTracker {
     a.recent = withTime(a.recent, from, s.t);
     if (s.ip) {
       let info = g.ipInfo.get(s.ip);
-      let named: boolean | undefined;
+      let named = false;
+      let evicted: string | undefined;
       if (info === undefined) {
         info = { n: 0, users: [], first: s.t, last: s.t };
-        ipsListed.delete(g); // the address set changes (a new one, perhaps the oldest evicted)
+        if (g.ipInfo.size >= g.ipInfo.cap) evicted = g.ipInfo.map.oldestKey(); // the set below forgets it
       } else named = namedAddress(info);
       info.last = Math.max(info.last, s.t);
       info.n++;
@@ -251,7 +252,8 @@ export class AttemptTracker {
         info.users = info.users.concat(s.userKey);
         addressChanged(g, s.ip);
       }
-      if (named !== undefined && named !== namedAddress(info)) ipsListed.delete(g);
+      if (named !== namedAddress(info)) standingChanged(g, s.ip, !named);
+      if (evicted !== undefined) standingChanged(g, evicted, false);
       g.ipInfo.set(s.ip, info);
     }
     if (s.net) {
@@ -319,8 +321,9 @@ export class AttemptTracker {
       if (!a || !a.ips.includes(s.ip)) continue;
       const info = g!.ipInfo.map.get(s.ip);
       if (info && info.users.includes(s.userKey) && !info.owners?.includes(s.userKey)) {
+        const named = namedAddress(info);
         info.owners = info.owners === undefined ? [s.userKey] : info.owners.concat(s.userKey);
-        ipsListed.delete(g!); // the address may be only its owners' now
+        if (named !== namedAddress(info)) standingChanged(g!, s.ip, !named); // the address may be only its owners' now
       }
       if (!a.resolved) {
         a.resolved = true;
@@ -395,22 +398,33 @@ function compactOrder(g: AttemptGroup): void {
  * every account later signed in from them (the owners' own typos, as findings leave out those accounts too) and
  * stale clients, unless the address acted as attack infrastructure. Where a tool fingerprint is weak (logs without a
  * user agent), a group holds the staff's failures beside the attack's, and naming their addresses would feed
- * blocklists with innocent ones. The list is made again only when it may change (an address added, or one's
- * standing changed by its attempt or its owner's sign-in): a spray group is
- * judged every few minutes and holds thousands of addresses. Shared: do not change it.
+ * blocklists with innocent ones. The set is kept up to date as addresses join, leave or change standing (by
+ * their attempts or their owners' sign-ins) rather than made again: a spray group with rotating addresses is judged
+ * every few minutes and holds thousands of them. Shared: do not change the list.
  */
 export function groupIps(g: AttemptGroup): readonly string[] {
-  let ips = ipsListed.get(g);
-  if (ips === undefined) {
-    const out: string[] = [];
-    g.ipInfo.map.forEach((info, ip) => {
-      if (namedAddress(info)) out.push(ip);
+  let named = namedIps.get(g);
+  if (named === undefined) {
+    const set = new Set<string>();
+    g.ipInfo.map.forEachUnordered((info, ip) => {
+      if (namedAddress(info)) set.add(ip);
     });
-    ipsListed.set(g, (ips = out));
+    namedIps.set(g, (named = { set, list: undefined }));
   }
-  return ips;
+  return (named.list ??= [...named.set]);
 }
-const ipsListed = new WeakMap<AttemptGroup, string[]>();
+
+/** Per group: the addresses its findings name, kept up to date as addresses join, change standing or leave. */
+const namedIps = new WeakMap<AttemptGroup, { set: Set<string>; list: string[] | undefined }>();
+
+/** An address of the group became named (`on`), or stopped being named or left the group. */
+function standingChanged(g: AttemptGroup, ip: string, on: boolean): void {
+  const named = namedIps.get(g);
+  if (named === undefined) return; // made whole when first asked for
+  if (on) named.set.add(ip);
+  else named.set.delete(ip);
+  named.list = undefined;
+}
 
 /** Did every account tried from the address (of the three it keeps) later sign in from it? */
 function ownersOnly(info: IpAttempts): boolean {
