@@ -83,3 +83,10 @@ export function param(rule: Rule, name: string): number {
   if (typeof v !== 'number') throw new RuleError(`${rule.file}: params.${name} must be a number`);
   return v;
 }
+
+/** A list parameter of a rule (none when the rule file leaves it out). */
+export function listParam(rule: Rule, name: string): string[] {
+  const v = rule.params[name] ?? [];
+  if (!Array.isArray(v)) throw new RuleError(`${rule.file}: params.${name} must be a list`);
+  return v;
+}

@@ -5,7 +5,7 @@
  * lists' and, listed or not, the networks of the rule's `vpn_networks` (where commercial VPNs have their exits).
  */
 import { hours, type Detector, type DetectorContext } from '../detector.js';
-import { param, RuleError, type Rule } from '../rules.js';
+import { listParam, param, RuleError, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
 
 const EARTH_KM = 6371;
@@ -57,10 +57,8 @@ export function impossibleTravel(rule: Rule): Detector {
 
 /** The rule's VPN networks: autonomous system numbers, each at the start of its line ("9009 M247"). */
 function vpnNetworks(rule: Rule): Set<number> {
-  const list = rule.params.vpn_networks ?? [];
-  if (!Array.isArray(list)) throw new RuleError(`${rule.file}: params.vpn_networks: expected a list of "ASN name" lines`);
   const out = new Set<number>();
-  for (const line of list) {
+  for (const line of listParam(rule, 'vpn_networks')) {
     const m = /^\s*(?:AS)?(\d+)\b/i.exec(line);
     if (!m) throw new RuleError(`${rule.file}: params.vpn_networks: "${line}" does not start with an AS number`);
     out.add(Number(m[1]));
