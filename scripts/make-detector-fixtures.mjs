@@ -154,6 +154,25 @@ const cases = {
     out.push(ev({ t: T0 + 35 * H, user: users[2], ip: '203.0.113.3', ok: true }));
     return out;
   },
+  'brute-rapid-burst': () => {
+    // A script's bursts at one account from one new address (as real sshd logs show them at root): ten tries within
+    // seven seconds, twice, five hours apart. Never 20 in ten minutes, yet no person types that fast.
+    const users = staff(10);
+    const out = baseline(users);
+    for (const h of [30, 35]) for (let i = 0; i < 10; i++) out.push(ev({ t: T0 + h * H + i * 700, user: users[4], ip: '192.0.2.77', ua: '', app: 'ssh' }));
+    return out;
+  },
+  'benign-forgotten-away': () => {
+    // A fast typist who forgot the new password, at a hotel never used before: ten tries 15 to 25 seconds apart (a
+    // person reads the error and types again), locked, then reset and signed in from there.
+    const users = staff(5);
+    const out = baseline(users);
+    let t = T0 + 33 * H;
+    for (let i = 0; i < 10; i++, t += 15_000 + (i % 3) * 5_000) out.push(ev({ t, user: users[1], ip: '192.0.2.150', country: 'FR', lat: 48.9, lon: 2.3 }));
+    for (let i = 0; i < 2; i++, t += 30_000) out.push(ev({ t, user: users[1], ip: '192.0.2.150', reason: 'locked_out', country: 'FR', lat: 48.9, lon: 2.3 }));
+    out.push(ev({ t: t + 40 * M, user: users[1], ip: '192.0.2.150', ok: true, country: 'FR', lat: 48.9, lon: 2.3 }));
+    return out;
+  },
   'benign-traveller': () => {
     const users = staff(5);
     const out = baseline(users);

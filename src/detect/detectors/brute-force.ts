@@ -14,6 +14,8 @@ export function bruteForce(rule: Rule): Detector {
   const burstMs = param(rule, 'burst_minutes') * 60_000;
   const sustainedN = param(rule, 'sustained_attempts');
   const sustainedMs = param(rule, 'sustained_minutes') * 60_000;
+  const rapidN = param(rule, 'rapid_attempts');
+  const rapidMs = param(rule, 'rapid_seconds') * 1000;
   /** group id -> accounts found brute-forced in that episode. */
   const hit = new Map<string, string[]>();
   /** A group's key in `hit` (a group object is one episode, so its key never changes). */
@@ -40,7 +42,10 @@ export function bruteForce(rule: Rule): Detector {
       if (!known) {
         const burst = attemptsWithin(a, s.t, burstMs) >= burstN;
         const sustained = attemptsWithin(a, s.t, sustainedMs) >= sustainedN;
-        if (!burst && !sustained) {
+        // A script's burst at one named account; attempts that name no account (sshd's unknown users without a name)
+        // are not one account, so they need the slower rates.
+        const rapid = a.user !== '' && attemptsWithin(a, s.t, rapidMs) >= rapidN;
+        if (!burst && !sustained && !rapid) {
           if (!list) return;
         } else {
           list ??= [];
@@ -74,7 +79,7 @@ export function bruteForce(rule: Rule): Detector {
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
           `(about ${Math.round(rate)} attempts per account per hour) from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
-          `${burstN} attempts in ${burstMs / 60000} minutes or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
+          `${burstN} attempts in ${burstMs / 60000} minutes, ${rapidN} in ${rapidMs / 1000} seconds or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
           (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
         severity: valid.length ? 'critical' : rule.severity,
         ips,
