@@ -6,7 +6,7 @@
  */
 import type { Emit } from '../benign.js';
 import { Result, type SimEvent } from '../event.js';
-import { continentOf } from '../netblocks.js';
+import { continentOf, NETBLOCKS, type BlockKind } from '../netblocks.js';
 import { Rng } from '../rng.js';
 import type { TravelScenario } from '../scenarios.js';
 import { attackEvent, dayIndex, incidentTime, pickAccounts, pickOrgs, placeWindow, type Attack, type AttackContext } from './context.js';
@@ -25,7 +25,15 @@ export function travelAttack(s: TravelScenario, index: number, ctx: AttackContex
     for (const user of users) {
       // An address on another continent than the victim's home.
       const far = (s.sources.countries ?? ['NG', 'VN', 'BR', 'ID', 'IN']).filter((c) => continentOf(c) !== continentOf(user.country));
-      const src = ctx.space.takeKind(rng.pick(kinds.length ? kinds : ['broadband']), rng.pick(far.length ? far : ['NG']));
+      const kind: BlockKind = rng.pick(kinds.length ? kinds : (['broadband'] as const));
+      let country = rng.pick(far.length ? far : ['NG']);
+      // A country without blocks of that kind would fall back to any block of it, perhaps in the victim's own country
+      // (a Pakistani victim got a Pakistani "attacker"): then one of the far countries that has such blocks.
+      if (!hasBlocks(kind, country)) {
+        const ok = NETBLOCKS.filter((b) => b.kind === kind && continentOf(b.country) !== continentOf(user.country)).map((b) => b.country);
+        if (ok.length) country = rng.pick([...new Set(ok)].sort());
+      }
+      const src = ctx.space.takeKind(kind, country);
       const t = incidentTime(org, window, s.local_hour, rng);
       const own = user.remote ? user.home : org.office;
       events.push({ t: Math.round(t), org, user, login: user.login, src: own, result: Result.Success, client: 'browser', ua: user.desktopUa, interactive: true, mfa: org.mfa, attack: -1 });
@@ -44,4 +52,8 @@ export function travelAttack(s: TravelScenario, index: number, ctx: AttackContex
       for (const e of events) if (dayIndex(ctx, e.t) === day && e.t >= ctx.start) emit(e);
     },
   };
+}
+
+function hasBlocks(kind: BlockKind, country: string): boolean {
+  return NETBLOCKS.some((b) => b.kind === kind && b.country === country);
 }
