@@ -162,6 +162,18 @@ const cases = {
     for (const h of [30, 35]) for (let i = 0; i < 10; i++) out.push(ev({ t: T0 + h * H + i * 700, user: users[4], ip: '192.0.2.77', ua: '', app: 'ssh' }));
     return out;
   },
+  'tor-signin-rotating': () => {
+    // An intruder with the password: a failed try and a success through Tor, then two more sign-ins within the hour,
+    // each through another exit. One finding, naming all three exits.
+    const users = staff(5);
+    const out = baseline(users);
+    const tor = (t, ip, ok) => ev({ t, user: users[3], ip, ok, anon: 'tor', country: 'DE', lat: 50.1, lon: 8.7, ua: 'Mozilla/5.0 (Windows NT 10.0; rv:68.0) Gecko/20100101 Firefox/68.0' });
+    out.push(tor(T0 + 40 * H, '185.220.101.40', false));
+    out.push(tor(T0 + 40 * H + 2 * M, '185.220.101.41', true));
+    out.push(tor(T0 + 40 * H + 50 * M, '185.220.101.40', true));
+    out.push(tor(T0 + 41 * H + 5 * M, '185.220.102.7', true));
+    return out;
+  },
   'benign-forgotten-away': () => {
     // A fast typist who forgot the new password, at a hotel never used before: ten tries 15 to 25 seconds apart (a
     // person reads the error and types again), locked, then reset and signed in from there.
