@@ -6,7 +6,7 @@
  * machine with it; a capped run is reported as such, with what it had done.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmSync, existsSync } from 'node:fs';
+import { openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -56,6 +56,14 @@ function kib(status: string | undefined, field: string): number {
 }
 
 /** The read offset of the process in `file`, if it has the file open. */
+function realInput(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
 function offsetIn(pid: number, file: string): number | undefined {
   let fds: string[];
   try {
@@ -94,6 +102,8 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
     env: o.env ?? process.env,
     stdio: [inFd, outFd, errFd],
   });
+  // The path the process's descriptor links to: with symbolic links resolved (bench-data is often one).
+  const inputPath = o.inputFile ? realInput(o.inputFile) : undefined;
   let polledPeakKiB = 0;
   let bytesRead = 0;
   let stopped: Measured['stopped'];
@@ -117,7 +127,7 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
     if (pid === undefined) return;
     const status = readProc(pid, 'status');
     polledPeakKiB = Math.max(polledPeakKiB, kib(status, 'VmHWM'));
-    const at = o.inputFile ? offsetIn(pid, resolve(o.inputFile)) : undefined;
+    const at = inputPath ? offsetIn(pid, inputPath) : undefined;
     if (at !== undefined && at > bytesRead) bytesRead = at;
     const elapsed = (performance.now() - t0) / 1000;
     if (elapsed >= nextSample) {

@@ -193,15 +193,17 @@ function sshdSection(sizes: SshdSize[], notes: string[], r: Results): string {
             : stopped === 'timeout'
               ? ` — the whole file would take ~${num(t.timing.units / rate / 3600, 1)} h at that rate`
               : ` — growing at that rate, the whole file would need ~${num(last.peakMiB / t.progress / 1024, 0)} GiB`;
+          // A stopped run whose file offset could not be read has no known progress (not "0%").
+          const unknown = stopped && !t.progress;
           return [
             t.timing.label,
             stopped ? `stopped at ${num(last.seconds, 0)}` : num(st.seconds, 1),
             st.spread,
-            `${stopped ? '~' : ''}${int(rate)}`,
+            unknown ? 'n/a' : `${stopped ? '~' : ''}${int(rate)}`,
             int(stopped ? last.peakMiB : st.peak),
-            t === s.tools[0] ? '' : num(rate / vigil.rate, 2),
+            t === s.tools[0] ? '' : unknown ? 'n/a' : num(rate / vigil.rate, 2),
             stopped
-              ? `**stopped by the ${stopped === 'timeout' ? 'time' : 'memory'} cap** after reading ~${pct(t.progress ?? 0, 1)} of the file${estimate}`
+              ? `**stopped by the ${stopped === 'timeout' ? 'time' : 'memory'} cap** ${unknown ? '(how far it had read was not measured)' : `after reading ~${pct(t.progress ?? 0, 1)} of the file${estimate}`}`
               : `${st.n} run${st.n === 1 ? '' : 's'}`,
           ];
         }),
