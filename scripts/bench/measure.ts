@@ -55,7 +55,7 @@ function kib(status: string | undefined, field: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** The read offset of the process in `file`, if it has the file open. */
+/** The file's path with symbolic links resolved, as a process's descriptor links to it (else just absolute). */
 function realInput(file: string): string {
   try {
     return realpathSync(file);
@@ -64,6 +64,7 @@ function realInput(file: string): string {
   }
 }
 
+/** The read offset of the process in `file`, if it has the file open. */
 function offsetIn(pid: number, file: string): number | undefined {
   let fds: string[];
   try {
