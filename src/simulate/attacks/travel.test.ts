@@ -31,9 +31,11 @@ test('the attacker signs in from another continent than the victim, for every se
     const attackerSignIns = events.filter((e) => e.attack === 0);
     assert.ok(attackerSignIns.length > 0, `seed ${seed}: the attack signs in`);
     for (const e of attackerSignIns) {
-      const home = continentOf(e.user.country);
+      const victim = e.user;
+      assert.ok(victim, `seed ${seed}: the attack's sign-ins are an account's`);
+      const home = continentOf(victim.country);
       if (home === 'AS') victimsInAsia++;
-      assert.notEqual(continentOf(e.src.net.country), home, `seed ${seed}: ${e.user.login} (${e.user.country}) attacked from ${e.src.ip} in ${e.src.net.country}`);
+      assert.notEqual(continentOf(e.src.net.country), home, `seed ${seed}: ${victim.login} (${victim.country}) attacked from ${e.src.ip} in ${e.src.net.country}`);
     }
   }
   assert.ok(victimsInAsia > 0, 'some victims live in Asia, where the fallback used to land');
