@@ -5,7 +5,8 @@
  * Rates are per account within the organisation-and-tool group, so address rotation does not hide it.
  */
 import { accountsIps, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
-import { hours, type Detector, type DetectorContext } from '../detector.js';
+import { hours, iso, type Detector, type DetectorContext } from '../detector.js';
+import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
 
@@ -18,6 +19,11 @@ export function bruteForce(rule: Rule): Detector {
   const rapidMs = param(rule, 'rapid_seconds') * 1000;
   /** group id -> accounts found brute-forced in that episode. */
   const hit = new Map<string, string[]>();
+  /**
+   * group key \u0001 account -> the rate that made the account brute-forced, in words ("10 within 60 seconds at ..."):
+   * a finding's average over a days-long episode can read "about 0 attempts per hour" beside a burst of ten.
+   */
+  const why = new BoundedMap<string, string>(200_000);
   /** A group's key in `hit` (a group object is one episode, so its key never changes). */
   const keys = new WeakMap<AttemptGroup, string>();
   const keyOf = (g: AttemptGroup): string => {
@@ -27,10 +33,11 @@ export function bruteForce(rule: Rule): Detector {
   };
   return {
     rule,
-    state: () => ({ hit: [...hit] }),
+    state: () => ({ hit: [...hit], why: [...why.entries()] }),
     restore(st: any) {
       hit.clear();
       for (const [k, v] of st?.hit ?? []) hit.set(k, v);
+      for (const [k, v] of st?.why ?? []) why.set(k, v);
     },
     onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
       const a = g.accounts.get(s.userKey);
@@ -40,11 +47,14 @@ export function bruteForce(rule: Rule): Detector {
       const known = list?.includes(a.user);
       let added = false;
       if (!known) {
-        const burst = attemptsWithin(a, s.t, burstMs) >= burstN;
-        const sustained = attemptsWithin(a, s.t, sustainedMs) >= sustainedN;
+        const inBurst = attemptsWithin(a, s.t, burstMs);
+        const inSustained = attemptsWithin(a, s.t, sustainedMs);
         // A script's burst at one named account; attempts that name no account (sshd's unknown users without a name)
         // are not one account, so they need the slower rates.
-        const rapid = a.user !== '' && attemptsWithin(a, s.t, rapidMs) >= rapidN;
+        const inRapid = a.user !== '' ? attemptsWithin(a, s.t, rapidMs) : 0;
+        const burst = inBurst >= burstN;
+        const sustained = inSustained >= sustainedN;
+        const rapid = inRapid >= rapidN;
         if (!burst && !sustained && !rapid) {
           if (!list) return;
         } else {
@@ -52,6 +62,12 @@ export function bruteForce(rule: Rule): Detector {
           list.push(a.user);
           hit.set(key, list);
           added = true;
+          const rate = sustained
+            ? `${inSustained} tries within ${sustainedMs / 60000} minutes`
+            : burst
+              ? `${inBurst} tries within ${burstMs / 60000} minutes`
+              : `${inRapid} tries within ${rapidMs / 1000} seconds`;
+          why.set(`${key}\u0001${a.user}`, `${rate} ending ${iso(s.t)}`);
         }
       }
       if (!list) return;
@@ -77,9 +93,11 @@ export function bruteForce(rule: Rule): Detector {
         title: `Brute force against ${accounts.length === 1 ? accounts[0].user : `${accounts.length} accounts`}`,
         desc:
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
-          `(about ${Math.round(rate)} attempts per account per hour) from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` +
+          `(about ${Math.round(rate)} attempts per account per hour) ` +
+          (ips.length ? `from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` : 'from sources the log gives no address for, ') +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes, ${rapidN} in ${rapidMs / 1000} seconds or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
+          rates(key, accounts.map((x) => x.user)) +
           (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
         severity: valid.length ? 'critical' : rule.severity,
         ips,
@@ -97,4 +115,14 @@ export function bruteForce(rule: Rule): Detector {
       if (hit.size > 50000) hit.delete(hit.keys().next().value as string);
     },
   };
+
+  /** What made each account (the first three) brute-forced, as one sentence ('' when none is known: older states). */
+  function rates(key: string, users: string[]): string {
+    const parts: string[] = [];
+    for (const u of users) {
+      const w = why.get(`${key}\u0001${u}`);
+      if (w !== undefined && parts.length < 3) parts.push(`${u}, ${w}`);
+    }
+    return parts.length ? ` What gave it away: ${parts.join('; ')}${users.length > parts.length ? '; ...' : ''}.` : '';
+  }
 }
