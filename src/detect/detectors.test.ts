@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { AuthEvent } from '../ocsf/authentication.js';
-import { Engine } from './engine.js';
+import { replay } from './fixtures/replay.js';
 import { loadRules } from './rules.js';
 
 const dir = new URL('./fixtures/', import.meta.url);
@@ -46,21 +46,7 @@ function summary(f: any): Expected & { ips: number } {
 }
 
 function run(events: AuthEvent[], chunk = Infinity): any[] {
-  let engine = new Engine({ rules });
-  const lines: any[] = [];
-  let n = 0;
-  for (const e of events) {
-    engine.push(structuredClone(e));
-    if (++n % chunk === 0) {
-      lines.push(...engine.drainFindings());
-      const saved = engine.snapshot();
-      engine = new Engine({ rules });
-      engine.restore(saved);
-    }
-  }
-  engine.flush();
-  lines.push(...engine.drainFindings());
-  return lines;
+  return replay(events, rules, chunk);
 }
 
 function check(name: string, lines: any[], expected: Expected[]) {

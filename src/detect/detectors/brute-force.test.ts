@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { AuthEvent } from '../../ocsf/authentication.js';
-import { Engine } from '../engine.js';
+import { replay } from '../fixtures/replay.js';
 import { loadRules } from '../rules.js';
 
 const rules = loadRules();
@@ -18,19 +18,7 @@ const events: AuthEvent[] = readFileSync(new URL('../fixtures/brute-rapid-burst/
 
 /** The brute-force finding's last description, with the engine saved and restored after every `every` events. */
 function lastDesc(every: number): string {
-  let engine = new Engine({ rules });
-  const lines: any[] = [];
-  events.forEach((e, i) => {
-    engine.push(structuredClone(e));
-    if ((i + 1) % every === 0) {
-      lines.push(...engine.drainFindings());
-      const saved = engine.snapshot();
-      engine = new Engine({ rules });
-      engine.restore(saved);
-    }
-  });
-  engine.flush();
-  lines.push(...engine.drainFindings());
+  const lines = replay(events, rules, every);
   const brute = lines.filter((f) => f.finding_info.types[0] === 'brute_force');
   assert.ok(brute.length > 0, 'a brute-force finding');
   return brute[brute.length - 1].finding_info.desc;
