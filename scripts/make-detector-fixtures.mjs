@@ -174,6 +174,21 @@ const cases = {
     out.push(tor(T0 + 41 * H + 5 * M, '185.220.102.7', true));
     return out;
   },
+  'brute-unnamed-burst': () => {
+    // Old sshd logs: failed passwords for names that do not exist are PAM lines without a user name. Ten from one
+    // address within seven seconds is a script, whatever names it tried.
+    const users = staff(5);
+    const out = baseline(users);
+    for (let i = 0; i < 10; i++) out.push(ev({ t: T0 + 30 * H + i * 700, user: '', ip: '192.0.2.90', ua: '', app: 'ssh', reason: 'unknown_user' }));
+    return out;
+  },
+  'benign-unnamed-scatter': () => {
+    // The same number of unnamed failures within a minute, but from ten addresses, one each: nothing to pin on any.
+    const users = staff(5);
+    const out = baseline(users);
+    for (let i = 0; i < 10; i++) out.push(ev({ t: T0 + 30 * H + i * 5_000, user: '', ip: `192.0.2.${100 + i}`, ua: '', app: 'ssh', reason: 'unknown_user' }));
+    return out;
+  },
   'benign-forgotten-away': () => {
     // A fast typist who forgot the new password, at a hotel never used before: ten tries 15 to 25 seconds apart (a
     // person reads the error and types again), locked, then reset and signed in from there.

@@ -9,6 +9,7 @@ import { hours, iso, type Detector, type DetectorContext } from '../detector.js'
 import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
+import { unnamedBursts } from './unnamed-bursts.js';
 
 export function bruteForce(rule: Rule): Detector {
   const burstN = param(rule, 'burst_attempts');
@@ -24,6 +25,7 @@ export function bruteForce(rule: Rule): Detector {
    * a finding's average over a days-long episode can read "about 0 attempts per hour" beside a burst of ten.
    */
   const why = new BoundedMap<string, string>(200_000);
+  const unnamed = unnamedBursts(rule, rapidN, rapidMs);
   /** A group's key in `hit` (a group object is one episode, so its key never changes). */
   const keys = new WeakMap<AttemptGroup, string>();
   const keyOf = (g: AttemptGroup): string => {
@@ -33,16 +35,18 @@ export function bruteForce(rule: Rule): Detector {
   };
   return {
     rule,
-    state: () => ({ hit: [...hit], why: [...why.entries()] }),
+    state: () => ({ hit: [...hit], why: [...why.entries()], unnamed: unnamed.state() }),
     restore(st: any) {
       hit.clear();
       for (const [k, v] of st?.hit ?? []) hit.set(k, v);
       for (const [k, v] of st?.why ?? []) why.set(k, v);
+      unnamed.restore(st?.unnamed);
     },
     onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
       const a = g.accounts.get(s.userKey);
       if (!a) return;
       const key = keyOf(g);
+      if (a.user === '') unnamed.attempt(g, key, s, ctx);
       let list = hit.get(key);
       const known = list?.includes(a.user);
       let added = false;
