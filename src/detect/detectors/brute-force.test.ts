@@ -31,3 +31,14 @@ test('a brute-force finding names the burst that gave it away, also across check
   assert.equal(lastDesc(1), desc);
   assert.equal(lastDesc(7), desc);
 });
+
+test('a burst of unnamed attempts from one address is found the same across checkpoints', () => {
+  const unnamed: AuthEvent[] = readFileSync(new URL('../fixtures/brute-unnamed-burst/events.jsonl', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  // No lateness: each attempt reaches the detector before the next save.
+  const whole = replay(unnamed, rules, Infinity, 0).map((f) => JSON.stringify(f));
+  assert.ok(whole.some((l) => l.includes('Brute force from 192.0.2.90')), 'the address is named');
+  for (const every of [1, 3, 7]) assert.deepEqual(replay(unnamed, rules, every, 0).map((f) => JSON.stringify(f)), whole, `saved every ${every} events`);
+});
