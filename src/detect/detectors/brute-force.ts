@@ -6,7 +6,6 @@
  */
 import { accountsIps, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Detector, type DetectorContext } from '../detector.js';
-import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
 import { unnamedBursts } from './unnamed-bursts.js';
@@ -18,13 +17,8 @@ export function bruteForce(rule: Rule): Detector {
   const sustainedMs = param(rule, 'sustained_minutes') * 60_000;
   const rapidN = param(rule, 'rapid_attempts');
   const rapidMs = param(rule, 'rapid_seconds') * 1000;
-  /** group id -> accounts found brute-forced in that episode. */
-  const hit = new Map<string, string[]>();
-  /**
-   * group key \u0001 account -> the rate that made the account brute-forced, in words ("10 within 60 seconds at ..."):
-   * a finding's average over a days-long episode can read "about 0 attempts per hour" beside a burst of ten.
-   */
-  const why = new BoundedMap<string, string>(200_000);
+  /** group key -> accounts found brute-forced in that episode, in the order found. */
+  const hit = new Map<string, Hit[]>();
   const unnamed = unnamedBursts(rule, rapidN, rapidMs);
   /** A group's key in `hit` (a group object is one episode, so its key never changes). */
   const keys = new WeakMap<AttemptGroup, string>();
@@ -35,11 +29,11 @@ export function bruteForce(rule: Rule): Detector {
   };
   return {
     rule,
-    state: () => ({ hit: [...hit], why: [...why.entries()], unnamed: unnamed.state() }),
+    state: () => ({ hit: [...hit], unnamed: unnamed.state() }),
     restore(st: any) {
       hit.clear();
-      for (const [k, v] of st?.hit ?? []) hit.set(k, v);
-      for (const [k, v] of st?.why ?? []) why.set(k, v);
+      // States saved before the reasons were kept list the accounts' names alone.
+      for (const [k, v] of st?.hit ?? []) hit.set(k, v.map((h: Hit | string) => (typeof h === 'string' ? { user: h, why: '' } : h)));
       unnamed.restore(st?.unnamed);
     },
     onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
@@ -48,7 +42,7 @@ export function bruteForce(rule: Rule): Detector {
       const key = keyOf(g);
       if (a.user === '') unnamed.attempt(g, key, s, ctx);
       let list = hit.get(key);
-      const known = list?.includes(a.user);
+      const known = list?.some((h) => h.user === a.user);
       let added = false;
       if (!known) {
         const inBurst = attemptsWithin(a, s.t, burstMs);
@@ -62,23 +56,22 @@ export function bruteForce(rule: Rule): Detector {
         if (!burst && !sustained && !rapid) {
           if (!list) return;
         } else {
-          list ??= [];
-          list.push(a.user);
-          hit.set(key, list);
-          added = true;
           const rate = sustained
             ? `${inSustained} tries within ${sustainedMs / 60000} minutes`
             : burst
               ? `${inBurst} tries within ${burstMs / 60000} minutes`
               : `${inRapid} tries within ${rapidMs / 1000} seconds`;
-          why.set(`${key}\u0001${a.user}`, `${rate} ending ${iso(s.t)}`);
+          list ??= [];
+          list.push({ user: a.user, why: `${rate} ending ${iso(s.t)}` });
+          hit.set(key, list);
+          added = true;
         }
       }
       if (!list) return;
       // Rebuilding the finding costs as much as its addresses: at most every 5 minutes of event time unless an account was added.
       if (!added && s.t - (g.evaluated[rule.id] ?? -Infinity) < 5 * 60_000) return;
       g.evaluated[rule.id] = s.t;
-      const keys = new Set(list.map((u) => u.toLowerCase()));
+      const keys = new Set(list.map((h) => h.user.toLowerCase()));
       const accounts = [...keys].map((k) => g.accounts.get(k)).filter((x) => !!x);
       const attempts = accounts.reduce((n, x) => n + x.n, 0);
       // The addresses that tried these accounts, not all of the group's: where the tool fingerprint is weak, the
@@ -101,7 +94,7 @@ export function bruteForce(rule: Rule): Detector {
           (ips.length ? `from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` : 'from sources the log gives no address for, ') +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes, ${rapidN} in ${rapidMs / 1000} seconds or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
-          rates(key, accounts.map((x) => x.user)) +
+          rates(g, list) +
           (valid.length ? ` The password of ${valid.length} account(s) proved valid.` : ''),
         severity: valid.length ? 'critical' : rule.severity,
         ips,
@@ -120,13 +113,26 @@ export function bruteForce(rule: Rule): Detector {
     },
   };
 
-  /** What made each account (the first three) brute-forced, as one sentence ('' when none is known: older states). */
-  function rates(key: string, users: string[]): string {
-    const parts: string[] = [];
-    for (const u of users) {
-      const w = why.get(`${key}\u0001${u}`);
-      if (w !== undefined && parts.length < 3) parts.push(`${u}, ${w}`);
-    }
-    return parts.length ? ` What gave it away: ${parts.join('; ')}${users.length > parts.length ? '; ...' : ''}.` : '';
+}
+
+/**
+ * An account found brute-forced, and what gave it away: the rate that crossed a threshold, in words ("10 tries within
+ * 60 seconds ending ..."), since a finding's average over a days-long episode can read "about 0 attempts per hour"
+ * beside a burst of ten. '' when not known (states saved before it was kept).
+ */
+interface Hit {
+  user: string;
+  why: string;
+}
+
+/** What made each account the group still holds (the first three) brute-forced, as one sentence. */
+function rates(g: AttemptGroup, list: Hit[]): string {
+  const parts: string[] = [];
+  let present = 0;
+  for (const h of list) {
+    if (!g.accounts.has(h.user.toLowerCase())) continue;
+    present++;
+    if (h.why && parts.length < 3) parts.push(`${h.user}, ${h.why}`);
   }
+  return parts.length ? ` What gave it away: ${parts.join('; ')}${present > parts.length ? '; ...' : ''}.` : '';
 }
