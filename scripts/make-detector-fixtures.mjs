@@ -342,3 +342,52 @@ for (const [name, make] of Object.entries(cases)) {
     console.log(name, events.length);
   }
 }
+
+// Logs without a user agent (sshd, Google Workspace): everyone who fails shares one client, so a stuffing wave lands
+// in the same group as a days-long spray. No random numbers: adding these changes none of the files above.
+{
+  const weak = { ua: '', app: 'ssh' };
+  /** A spray of `targets`, four tries an hour each for `hoursLong` hours, every try from another Tor exit. */
+  const torSpray = (targets, hoursLong, startH) => {
+    const out = [];
+    let k = 0;
+    for (let h = 0; h < hoursLong; h++)
+      targets.forEach((u, j) => {
+        for (let a = 0; a < 4; a++) out.push(ev({ t: T0 + (startH + h) * H + (j * 4 + a) * 70_000, user: u, ip: torIp(k++ % 300), anon: 'tor', country: 'DE', lat: 50.1, lon: 8.7, ...weak }));
+      });
+    return out;
+  };
+  const weakCases = {
+    'stuffing-inside-spray': () => {
+      // The spray goes on for 30 hours; six hours into it a leaked list runs for five: 34 names that do not exist and
+      // 6 real ones, once or twice each, every name from its own residential address.
+      const users = staff(40);
+      const out = [...baseline(users), ...torSpray(users.slice(0, 12), 30, 24)];
+      const names = [...Array.from({ length: 34 }, (_, i) => `leaked${i + 1}`), ...users.slice(20, 26)];
+      names.forEach((u, i) => {
+        const t = T0 + 30 * H + i * 7 * M;
+        const ip = `98.${30 + (i % 20)}.${i}.${i + 7}`;
+        const reason = u.startsWith('leaked') ? 'unknown_user' : 'bad_password';
+        out.push(ev({ t, user: u, ip, reason, ...weak }));
+        if (i % 3 === 0) out.push(ev({ t: t + 2 * M, user: u, ip, reason, ...weak }));
+      });
+      return out;
+    },
+    'spray-scanner-dictionary': () => {
+      // The same spray, and beside it an internet scanner's dictionary of default accounts from three addresses,
+      // twenty names each: made-up names as a leaked list's are, but not spread over proxies. The spray's finding
+      // has them; no stuffing.
+      const users = staff(40);
+      const out = [...baseline(users), ...torSpray(users.slice(0, 12), 30, 24)];
+      for (let i = 0; i < 60; i++) out.push(ev({ t: T0 + 30 * H + i * 4 * M, user: `default${i + 1}`, ip: `192.0.2.${200 + (i % 3)}`, reason: 'unknown_user', ...weak }));
+      return out;
+    },
+  };
+  for (const [name, make] of Object.entries(weakCases)) {
+    const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const events = make().sort((a, b) => a.time - b.time);
+    writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    console.log(name, events.length);
+  }
+}

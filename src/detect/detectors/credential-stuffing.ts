@@ -7,6 +7,7 @@ import { groupEvidence, groupFacts, groupIps, mayHaveUnknownAccounts, settledAcc
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
+import { stuffingWaves } from './stuffing-waves.js';
 
 export function credentialStuffing(rule: Rule): Detector {
   const minAccounts = param(rule, 'min_accounts');
@@ -15,9 +16,11 @@ export function credentialStuffing(rule: Rule): Detector {
   const minIps = param(rule, 'min_ips');
   const settleMs = param(rule, 'settle_minutes') * 60_000;
   const evalMs = param(rule, 'evaluate_every_minutes') * 60_000;
+  const waves = stuffingWaves(rule);
   return { rule, ...periodicGroupEvaluation(rule, evalMs, settleMs, evaluate) };
 
   function evaluate(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext) {
+    waves.judge(g, now, s, ctx);
     if (g.reportedAs === 'password_spray') return; // the attack has its finding already
     // Once reported, the finding grows with the attack whatever its later mix of names.
     const mix = g.reportedAs === '';
