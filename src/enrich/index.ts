@@ -20,7 +20,7 @@ import type { AuthEvent, AutonomousSystem, Location } from '../ocsf/authenticati
 import { AsnDatabase, asnDatabasePaths } from './asn.js';
 import { BoundedCache } from './bounded-cache.js';
 import { GeoDatabase, geoDatabasePaths } from './geo.js';
-import { formatIp, parseIp } from './ip-address.js';
+import { formatIp, parseIp, parseIpv4 } from './ip-address.js';
 import { INTEL_KINDS, IntelIndex, kindsFromBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
 import { mergeAutonomousSystem, mergeLocation } from './merge.js';
 import { isNonPublic } from './special-addresses.js';
@@ -64,7 +64,7 @@ interface AddressFacts {
 const NOTHING: AddressFacts = { intelBits: 0 };
 
 export class Enricher {
-  private readonly cache: BoundedCache<string, AddressFacts>;
+  private readonly cache: BoundedCache<string | number, AddressFacts>;
 
   private constructor(
     private readonly geo: GeoDatabase | undefined,
@@ -105,11 +105,14 @@ export class Enricher {
   enrich(ev: AuthEvent): void {
     const ip = ev.src_endpoint.ip;
     if (!ip) return;
-    let facts = this.cache.get(ip);
+    // An IPv4 address is looked up by its number: a text key is hashed and compared character by character, and
+    // the lookup cost the reading thread a microsecond an event (the facts are the address's, whatever its spelling).
+    const v4 = parseIpv4(ip);
+    let facts = this.cache.get(v4 ?? ip);
     if (!facts) {
       facts = this.lookup(ip);
       // A copy of the address as the key: the event's own may be a view into its whole log line, kept with the entry.
-      this.cache.set(detachedText(ip), facts);
+      this.cache.set(v4 ?? detachedText(ip), facts);
     }
     if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
     if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);

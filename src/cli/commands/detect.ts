@@ -41,7 +41,7 @@ ${READ_USAGE}
                        worker thread while detection runs on the main one; 1: everything on one thread
                        (same findings either way; standard input is always read on one thread)
       --checkpoint-events N  save detector memory with the input progress at most every N events
-                       (default 250000; less often while saving takes long)
+                       (default 250000 and at most every 15 s; less often while saving takes long)
       --findings-batch N     commit finding lines every N lines between those saves (default 200)
   -h, --help           show this help
 
