@@ -7,6 +7,7 @@
  * hash of rule, organisation and the detector's grouping key, so replays give the same ids.
  */
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { OCSF_VERSION } from '../ocsf/authentication.js';
 import { SEVERITY_IDS, type Rule } from './rules.js';
 import { interned } from './intern.js';
@@ -59,7 +60,7 @@ export function evidenceOf(s: Signal) {
   // Samples are kept for days (per group, per account): their repeated strings are shared, not copied per sample.
   return {
     time: s.t,
-    src_endpoint: { ip: s.ip || undefined, location: s.country ? { country: interned(s.country) } : undefined, autonomous_system: s.asn ? { number: s.asn, name: interned(s.asOrg) || undefined } : undefined },
+    src_endpoint: { ip: isIP(s.ip) ? s.ip : undefined, hostname: s.ip && !isIP(s.ip) ? s.ip : undefined, location: s.country ? { country: interned(s.country) } : undefined, autonomous_system: s.asn ? { number: s.asn, name: interned(s.asOrg) || undefined } : undefined },
     user: { name: s.user },
     status_id: s.ok ? 1 : 2,
     data: { reason: s.reason || undefined, user_agent: interned(s.ua) || undefined, client_app: interned(s.app) || undefined, source: s.source && { file: interned(s.source.file), line: s.source.line } },
@@ -267,7 +268,8 @@ function render(uid: string, d: FindingDraft, activity: 1 | 2, severity: number,
       attacks: d.rule.attacks.map((a) => ({ technique: a.technique, tactic: a.tactic, version: '18' })),
     },
     observables: [
-      ...shownIps.map((value) => ({ name: 'src_endpoint.ip', type_id: 2, type: 'IP Address', value })),
+      // A source the log named by host name only (see Signal.ip) is a Hostname observable, not an IP Address.
+      ...shownIps.map((value) => (isIP(value) ? { name: 'src_endpoint.ip', type_id: 2, type: 'IP Address', value } : { name: 'src_endpoint.hostname', type_id: 1, type: 'Hostname', value })),
       ...accounts.map((value) => ({ name: 'user.name', type_id: 4, type: 'User Name', value })),
     ],
     evidences: evidence,

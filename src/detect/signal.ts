@@ -13,7 +13,11 @@ export interface Signal {
   /** Account as written in the log (for display) and its lower-cased key. */
   user: string;
   userKey: string;
-  ip: string; // '' when the log has none
+  /**
+   * The source address; its host name when the log gives only that (old sshd PAM lines: rhost=host), so attempts
+   * from it are still told apart and findings can name it; '' when the log has neither.
+   */
+  ip: string;
   /** /24 for IPv4, /48 for IPv6: the unit rotating infrastructure usually shares. */
   net: string;
   asn: number; // 0 unknown
@@ -61,6 +65,20 @@ function expand6(ip: string): string[] | undefined {
   return [...h, ...zeros, ...t].map((p) => p.replace(/^0+(?=.)/, '').toLowerCase());
 }
 
+/** "N address(es) in M netblock(s)", and the sources the log named by host name only (see `Signal.ip`). */
+export function sourcesText(sources: readonly string[]): string {
+  const nets = new Set<string>();
+  let hosts = 0;
+  for (const x of sources) {
+    const n = netblockOf(x);
+    if (n) nets.add(n);
+    else hosts++;
+  }
+  const addresses = sources.length - hosts;
+  if (addresses === 0) return `${hosts} host(s) the log names only by host name`;
+  return `${addresses} address(es) in ${nets.size} netblock(s)` + (hosts ? ` and ${hosts} host(s) the log names only by host name` : '');
+}
+
 /** A signal's `fp`: user agent, client app and protocol in one key. */
 export function toolFingerprint(ua: string, app: string, proto: string): string {
   return `${ua}|${app}|${proto}`;
@@ -68,7 +86,7 @@ export function toolFingerprint(ua: string, app: string, proto: string): string 
 
 export function toSignal(ev: AuthEvent): Signal {
   const src = ev.src_endpoint ?? {};
-  const ip = src.ip ?? '';
+  const ip = src.ip || src.hostname || '';
   const ua = ev.http_request?.user_agent ?? '';
   const app = ev.unmapped?.client_app ?? '';
   const proto = ev.auth_protocol ?? '';

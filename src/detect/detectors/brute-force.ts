@@ -7,7 +7,7 @@
 import { accountsIps, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
-import { netblockOf, type Signal } from '../signal.js';
+import { sourcesText, type Signal } from '../signal.js';
 import { unnamedBursts } from './unnamed-bursts.js';
 
 export function bruteForce(rule: Rule): Detector {
@@ -91,7 +91,7 @@ export function bruteForce(rule: Rule): Detector {
         desc:
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
           `(about ${Math.round(rate)} attempts per account per hour) ` +
-          (ips.length ? `from ${ips.length} address(es) in ${new Set(ips.map(netblockOf)).size} netblock(s), ` : 'from sources the log gives no address for, ') +
+          (ips.length ? `from ${sourcesText(ips)}, ` : 'from sources the log gives no address for, ') +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes, ${rapidN} in ${rapidMs / 1000} seconds or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
           rates(g, list) +
