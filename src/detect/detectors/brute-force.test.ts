@@ -42,3 +42,21 @@ test('a burst of unnamed attempts from one address is found the same across chec
   assert.ok(whole.some((l) => l.includes('Brute force from 192.0.2.90')), 'the address is named');
   for (const every of [1, 3, 7]) assert.deepEqual(replay(unnamed, rules, every, 0).map((f) => JSON.stringify(f)), whole, `saved every ${every} events`);
 });
+
+test('a source the log names only by host name is named as a Hostname, not as an address', () => {
+  // The unnamed burst again, from a host an old sshd PAM line gives as rhost=host, without an address.
+  const byHost: AuthEvent[] = readFileSync(new URL('../fixtures/brute-unnamed-burst/events.jsonl', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .map((e: AuthEvent) => (e.src_endpoint.ip === '192.0.2.90' ? { ...e, src_endpoint: { hostname: 'scanner.example.net' } } : e));
+  const lines = replay(byHost, rules, Infinity, 0);
+  const f = lines.filter((l) => l.finding_info.types[0] === 'brute_force').pop();
+  assert.ok(f, 'a brute-force finding');
+  assert.match(f.finding_info.title, /Brute force from scanner\.example\.net/);
+  assert.deepEqual(
+    f.observables.filter((o: { type_id: number }) => o.type_id !== 4),
+    [{ name: 'src_endpoint.hostname', type_id: 1, type: 'Hostname', value: 'scanner.example.net' }],
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(f.evidences[0].src_endpoint)), { hostname: 'scanner.example.net' }, 'as written');
+});
