@@ -18,10 +18,13 @@
  * No memory of its own: the names are read from the group (accounts in the order they joined) and the wave's start
  * and finding are kept in the group's own records, which checkpoints save.
  */
-import type { AccountAttempts, AttemptGroup } from '../attempts.js';
+import { mayHaveUnknownAccounts, type AccountAttempts, type AttemptGroup } from '../attempts.js';
 import { hours, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
+
+/** A wave runs for hours: judged every half hour, it is found at most that much later. */
+const JUDGE_EVERY_MS = 30 * 60_000;
 
 export function stuffingWaves(rule: Rule) {
   const minAccounts = param(rule, 'min_accounts');
@@ -33,6 +36,8 @@ export function stuffingWaves(rule: Rule) {
   const maxNamesPerIp = param(rule, 'wave_max_names_per_address');
   /** Where a group keeps its current wave: the start in `evaluated`, the finding in `findings`. */
   const slot = `${rule.id}:wave`;
+  /** Where a group keeps the time its names were last walked (in `evaluated`). */
+  const walked = `${rule.id}:wave-walked`;
 
   /**
    * The names that joined the group from `from` on and had their first attempt at least the settle time before
@@ -62,6 +67,12 @@ export function stuffingWaves(rule: Rule) {
     judge(g: AttemptGroup, now: number, s: Signal | undefined, ctx: DetectorContext): void {
       if (g.reportedAs === 'credential_stuffing') return; // the whole group is the stuffing: reported as such
       let start = g.evaluated[slot] as number | undefined;
+      // No unknown name in the group: no wave can start (most groups, and every one of logs that leave those out).
+      if (start === undefined && !mayHaveUnknownAccounts(g)) return;
+      // The walk costs as much as the names that joined within the window, which an attack on many names makes
+      // thousands: at most every JUDGE_EVERY_MS of event time (and at the end), not at each of the rule's evaluations.
+      if (s !== undefined && now - (g.evaluated[walked] ?? -Infinity) < JUDGE_EVERY_MS) return;
+      g.evaluated[walked] = now;
       const { names, newest } = newNames(g, start ?? now - settleMs - waveMs, now);
       if (start !== undefined && (names.length === 0 || now - settleMs - newest > waveMs)) {
         // Quiet for a wave's length: this wave is over (a later one is a finding of its own).
