@@ -228,13 +228,18 @@ const cases = {
   },
 };
 
-for (const [name, make] of Object.entries(cases)) {
-  const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const events = make().sort((a, b) => a.time - b.time);
-  writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  console.log(name, events.length);
+/** Writes each case's events, in time order, to its fixture folder. */
+function writeCases(cases) {
+  for (const [name, make] of Object.entries(cases)) {
+    const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    const events = make().sort((a, b) => a.time - b.time);
+    writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    console.log(name, events.length);
+  }
 }
+
+writeCases(cases);
 
 // Slow targeted guessing (VGL-008) and the multi-day benign situations it must leave alone. Written after the cases
 // above with their own random sequence, so adding them changes none of the files above.
@@ -334,13 +339,7 @@ for (const [name, make] of Object.entries(cases)) {
     },
   };
 
-  for (const [name, make] of Object.entries(slowCases)) {
-    const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
-    mkdirSync(dir, { recursive: true });
-    const events = make().sort((a, b) => a.time - b.time);
-    writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    console.log(name, events.length);
-  }
+  writeCases(slowCases);
 }
 
 // Logs without a user agent (sshd, Google Workspace): everyone who fails shares one client, so a stuffing wave lands
@@ -383,11 +382,5 @@ for (const [name, make] of Object.entries(cases)) {
       return out;
     },
   };
-  for (const [name, make] of Object.entries(weakCases)) {
-    const dir = new URL(`../src/detect/fixtures/${name}/`, import.meta.url);
-    mkdirSync(dir, { recursive: true });
-    const events = make().sort((a, b) => a.time - b.time);
-    writeFileSync(new URL('events.jsonl', dir), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    console.log(name, events.length);
-  }
+  writeCases(weakCases);
 }
