@@ -1,0 +1,25 @@
+/**
+ * Signals from OCSF events: a source the log names only by host name is the signal's source (so attempts from it
+ * are told apart), without a netblock, and descriptions count such hosts apart from addresses.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AuthEvent } from '../ocsf/authentication.js';
+import { netblockOf, sourcesText, toSignal } from './signal.js';
+
+const event = (src: AuthEvent['src_endpoint']): AuthEvent =>
+  ({ time: 1, status_id: 2, metadata: { tenant_uid: 'org' }, user: { name: 'root' }, src_endpoint: src, unmapped: { reason: 'bad_password' } }) as AuthEvent;
+
+test('the source is the address, else the host name the log gives, else nothing', () => {
+  assert.deepEqual([toSignal(event({ ip: '192.0.2.7', hostname: 'a.example' })).ip, toSignal(event({ ip: '192.0.2.7' })).net], ['192.0.2.7', '192.0.2.0/24']);
+  const byHost = toSignal(event({ hostname: 'scanner.example.net' }));
+  assert.deepEqual([byHost.ip, byHost.net], ['scanner.example.net', '']);
+  assert.deepEqual([toSignal(event({})).ip, toSignal(event({})).net], ['', '']);
+  assert.equal(netblockOf('2001:db8:1:2::9'), '2001:db8:1::/48');
+});
+
+test('sources are described as addresses in netblocks, and hosts named only by name', () => {
+  assert.equal(sourcesText(['192.0.2.1', '192.0.2.2', '198.51.100.3']), '3 address(es) in 2 netblock(s)');
+  assert.equal(sourcesText(['192.0.2.1', 'scanner.example.net']), '1 address(es) in 1 netblock(s) and 1 host(s) the log names only by host name');
+  assert.equal(sourcesText(['a.example', 'b.example']), '2 host(s) the log names only by host name');
+});
