@@ -9,22 +9,16 @@
  * at the end (one comparison, none of the content keys a heap's sifting makes for events of the same second) and
  * leaves from the front. Events equal in time and content leave in the order they came.
  */
-import { signalOrderKey, type Signal } from './signal.js';
+import { compareSignals, type Signal } from './signal.js';
 
 interface Item {
   s: Signal;
   t: number;
-  /** The content order key, made only when two held events have the same time. */
-  k: string | undefined;
-}
-
-function keyOf(it: Item): string {
-  return (it.k ??= signalOrderKey(it.s));
 }
 
 /** a goes after b. */
 function after(a: Item, b: Item): boolean {
-  return a.t > b.t || (a.t === b.t && keyOf(a) >= keyOf(b));
+  return a.t > b.t || (a.t === b.t && compareSignals(a.s, b.s) >= 0);
 }
 
 export class ReorderBuffer {
@@ -45,7 +39,7 @@ export class ReorderBuffer {
     if (s.t > this.watermark) this.watermark = s.t;
     const limit = this.watermark - this.latenessMs;
     if (s.t <= limit) this.late++;
-    this.insert({ s, t: s.t, k: undefined });
+    this.insert({ s, t: s.t });
     const items = this.items;
     let h = this.head;
     while (h < items.length && items[h].t <= limit) out.push(items[h++].s);
