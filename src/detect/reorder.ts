@@ -11,19 +11,14 @@
  */
 import { compareSignals, type Signal } from './signal.js';
 
-interface Item {
-  s: Signal;
-  t: number;
-}
-
 /** a goes after b. */
-function after(a: Item, b: Item): boolean {
-  return a.t > b.t || (a.t === b.t && compareSignals(a.s, b.s) >= 0);
+function after(a: Signal, b: Signal): boolean {
+  return a.t > b.t || (a.t === b.t && compareSignals(a, b) >= 0);
 }
 
 export class ReorderBuffer {
   /** Held events in release order from `head` on (the slots before it were released). */
-  private items: Item[] = [];
+  private items: Signal[] = [];
   private head = 0;
   watermark = -Infinity;
   late = 0;
@@ -39,27 +34,27 @@ export class ReorderBuffer {
     if (s.t > this.watermark) this.watermark = s.t;
     const limit = this.watermark - this.latenessMs;
     if (s.t <= limit) this.late++;
-    this.insert({ s, t: s.t });
+    this.insert(s);
     const items = this.items;
     let h = this.head;
-    while (h < items.length && items[h].t <= limit) out.push(items[h++].s);
+    while (h < items.length && items[h].t <= limit) out.push(items[h++]);
     this.released(h);
   }
 
   /** Everything still held, in order (end of input). */
   drain(out: Signal[]): void {
     const items = this.items;
-    for (let h = this.head; h < items.length; h++) out.push(items[h].s);
+    for (let h = this.head; h < items.length; h++) out.push(items[h]);
     this.released(items.length);
   }
 
   /** The events held, in the order they will be released (the buffer is not changed). */
   held(): Signal[] {
-    return this.items.slice(this.head).map((it) => it.s);
+    return this.items.slice(this.head);
   }
 
   /** After the last of the events that go before it: from the end, as most events are the newest. */
-  private insert(it: Item): void {
+  private insert(it: Signal): void {
     const items = this.items;
     let i = items.length;
     while (i > this.head && !after(it, items[i - 1])) i--;
