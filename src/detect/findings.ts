@@ -58,9 +58,10 @@ export const asEvidence = (x: Signal | Evidence): Evidence => ('userKey' in x ? 
 /** One sample event, as shown in a finding's `evidences`. */
 export function evidenceOf(s: Signal) {
   // Samples are kept for days (per group, per account): their repeated strings are shared, not copied per sample.
+  const address = isIP(s.ip) !== 0;
   return {
     time: s.t,
-    src_endpoint: { ip: isIP(s.ip) ? s.ip : undefined, hostname: s.ip && !isIP(s.ip) ? s.ip : undefined, location: s.country ? { country: interned(s.country) } : undefined, autonomous_system: s.asn ? { number: s.asn, name: interned(s.asOrg) || undefined } : undefined },
+    src_endpoint: { ip: address ? s.ip : undefined, hostname: s.ip && !address ? s.ip : undefined, location: s.country ? { country: interned(s.country) } : undefined, autonomous_system: s.asn ? { number: s.asn, name: interned(s.asOrg) || undefined } : undefined },
     user: { name: s.user },
     status_id: s.ok ? 1 : 2,
     data: { reason: s.reason || undefined, user_agent: interned(s.ua) || undefined, client_app: interned(s.app) || undefined, source: s.source && { file: interned(s.source.file), line: s.source.line } },

@@ -112,7 +112,6 @@ export function bruteForce(rule: Rule): Detector {
       if (hit.size > 50000) hit.delete(hit.keys().next().value as string);
     },
   };
-
 }
 
 /**

@@ -86,10 +86,12 @@ export function stuffingWaves(rule: Rule) {
       const ips = new Set<string>();
       let unknown = 0;
       let attempts = 0;
+      let last = newest;
       for (const a of names) {
         for (const ip of a.ips) ips.add(ip);
         if (a.unknown) unknown++;
         attempts += a.n;
+        if (a.last > last) last = a.last;
       }
       if (ips.size < minIps) return;
       // Once raised, the wave's finding grows with it whatever the mix of its later names.
@@ -104,14 +106,13 @@ export function stuffingWaves(rule: Rule) {
       const keys = new Set(names.map((a) => a.user.toLowerCase()));
       const valid = names.filter((a) => a.valid).map((a) => a.user);
       const sorted = [...ips].sort();
-      const last = names[names.length - 1].last;
       const uid = ctx.sink.upsert({
         rule,
         tenant: g.tenant,
         key: `${g.fp}\u0001${g.episode}\u0001wave\u0001${start}`,
         time: s ? s.t : now,
         first: start,
-        last: Math.max(last, newest),
+        last,
         title: `Credential stuffing: ${names.length} account names tried`,
         desc:
           `${names.length} account names new to this client's failures were tried ${attempts} times ` +
