@@ -23,3 +23,10 @@ test('sources are described as addresses in netblocks, and hosts named only by n
   assert.equal(sourcesText(['192.0.2.1', 'scanner.example.net']), '1 address(es) in 1 netblock(s) and 1 host(s) the log names only by host name');
   assert.equal(sourcesText(['a.example', 'b.example']), '2 host(s) the log names only by host name');
 });
+
+test('netblocks: IPv4 in its usual form only, and the same count whether a source is IPv4, IPv6 or a host', () => {
+  const texts = ['10.1.2.3', '10.1.2.255', '010.1.2.3', '10.1.2', '10.1.2.3.4', '256.1.2.3', '1.2.3.4 ', '::ffff:10.1.2.3', '2001:db8::1', 'host', ''];
+  const expected = ['10.1.2.0/24', '10.1.2.0/24', '', '', '', '', '', '0:0:0::/48', '2001:db8:0::/48', '', ''];
+  assert.deepEqual(texts.map(netblockOf), expected);
+  assert.equal(sourcesText(['10.1.2.3', '10.1.2.9', '10.1.3.1', '2001:db8::1', '2001:db8::2']), '5 address(es) in 3 netblock(s)');
+});

@@ -4,6 +4,7 @@
  * netblock, tool fingerprint, anonymiser class. Built once per event so detectors don't each re-derive it.
  */
 import { isIP } from 'node:net';
+import { parseIpv4 } from '../enrich/ip-address.js';
 import { detachedText } from '../formats/common.js';
 import type { AuthEvent, FailureReason } from '../ocsf/authentication.js';
 
@@ -47,7 +48,8 @@ export interface Signal {
 }
 
 export function netblockOf(ip: string): string {
-  const v = isIP(ip);
+  // parseIpv4 takes exactly the texts isIP calls IPv4, without its regular expression.
+  const v = parseIpv4(ip) !== undefined ? 4 : isIP(ip);
   if (v === 4) return ip.slice(0, ip.lastIndexOf('.')) + '.0/24';
   if (v === 6) {
     const full = expand6(ip);
@@ -67,11 +69,14 @@ function expand6(ip: string): string[] | undefined {
 
 /** "N address(es) in M netblock(s)", and the sources the log named by host name only (see `Signal.ip`). */
 export function sourcesText(sources: readonly string[]): string {
-  const nets = new Set<string>();
+  // An IPv4 /24 as the number of its first three bytes (a brute force's finding is remade with its thousands of
+  // addresses as it grows): no netblock text to make per address.
+  const nets = new Set<string | number>();
   let hosts = 0;
   for (const x of sources) {
-    const n = netblockOf(x);
-    if (n) nets.add(n);
+    const v4 = parseIpv4(x);
+    const n = v4 !== undefined ? Math.floor(v4 / 256) : netblockOf(x);
+    if (n !== '') nets.add(n);
     else hosts++;
   }
   const addresses = sources.length - hosts;
