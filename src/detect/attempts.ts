@@ -311,10 +311,13 @@ export class AttemptTracker {
     for (const g of this.groups.map.values()) this.entries += g.accounts.size + g.ipInfo.size;
   }
 
-  /** A success: failures of this account from this address were the owner's own (typo, forgotten password). */
-  resolve(s: Signal): void {
+  /**
+   * A success: failures of this account from this address were the owner's own (typo, forgotten password). Whether
+   * any group ever held the account (false: none, so a later success can skip this).
+   */
+  resolve(s: Signal): boolean {
     const ids = this.byUser.get(accountKey(s));
-    if (!ids) return;
+    if (!ids) return false;
     for (const id of ids) {
       const g = this.groups.get(id);
       const a = g?.accounts.get(s.userKey);
@@ -332,6 +335,7 @@ export class AttemptTracker {
         if (tally) untally(tally, a);
       }
     }
+    return true;
   }
 
   /** Groups the signal's account was attacked in (for compromise checks). */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from './engine.js';
+import { Watch } from './profiles.js';
 import { loadRules } from './rules.js';
 import type { Signal } from './signal.js';
 
@@ -60,4 +61,25 @@ test('an attack near the line between spray and stuffing gets one finding that g
   assert.equal(types.size, 1, `one finding: ${[...types].join(', ')}`);
   const last = found.filter((f) => f.metadata.tenant_uid === 'org-1').pop();
   assert.ok(last.unmapped.accounts_count >= 200, 'it grew with the whole attack');
+});
+
+test('a success skips the lookups of memories that cannot hold its account, and never one that may', () => {
+  const engine = new Engine({ rules: loadRules(), latenessMs: 0 });
+  const t0 = Date.UTC(2024, 0, 1);
+  const user = 'user1@org.example';
+  const home = { ip: '192.0.2.10', net: '192.0.2.0/24' };
+  const away = { ip: '198.51.100.7', net: '198.51.100.0/24' };
+  const ok = (t: number, at: typeof home): Signal => ({ ...failure(t, 1), user, userKey: user, ...at, ok: true, status: 1, passwordValid: true, reason: '' });
+  const fail = (t: number, at: typeof home): Signal => ({ ...failure(t, 1), user, userKey: user, ...at });
+  const watch = () => engine.profiles.tenants.get('org-1')!.users.get(user)!.watch;
+  engine.pushSignal(ok(t0, home));
+  engine.pushSignal(ok(t0 + 60_000, home));
+  assert.equal(watch(), 0, 'lookups that found nothing cleared every bit');
+  // The owner mistypes away from home, then gets it right from there: the failures were the owner's own.
+  engine.pushSignal(fail(t0 + 3600_000, away));
+  engine.pushSignal(fail(t0 + 3660_000, away));
+  assert.notEqual(watch() & Watch.groups, 0, 'a counted failure marks the account as held by a group');
+  engine.pushSignal(ok(t0 + 3720_000, away));
+  const g = [...engine.tracker.groups.map.values()].find((x) => x.accounts.has(user))!;
+  assert.equal(g.accounts.get(user)!.resolved, true, 'the success resolved the failures');
 });

@@ -17,7 +17,7 @@ import { mfaFatigue } from './detectors/mfa-fatigue.js';
 import { passwordSpray } from './detectors/password-spray.js';
 import { slowGuessing } from './detectors/slow-guessing.js';
 import { FindingSink } from './findings.js';
-import { Profiles } from './profiles.js';
+import { Profiles, Watch } from './profiles.js';
 import { ReorderBuffer } from './reorder.js';
 import { param, RuleError, type Rule } from './rules.js';
 import { decodeState, encodeState, encodeStateChunks, Lazy } from './state-codec.js';
@@ -133,8 +133,9 @@ export class Engine {
       for (let i = 0; i < onEvents.length; i++) onEvents[i].onEvent!(s, ctx);
       if (tracker.counts(s, profiles)) {
         const g = tracker.add(s);
+        profiles.held(s, Watch.groups, true);
         for (let i = 0; i < onAttempts.length; i++) onAttempts[i].onAttempt!(g, s, ctx);
-      } else if (s.ok && s.ip) tracker.resolve(s);
+      } else if (s.ok && s.ip && profiles.mayHold(s, Watch.groups) && !tracker.resolve(s)) profiles.held(s, Watch.groups, false);
       profiles.observe(s);
     }
     this.ready.length = 0;

@@ -28,6 +28,17 @@ export interface LastSuccess {
   asn: number;
 }
 
+/** The detectors' per-account memories a profile's `watch` bits stand for. */
+export const Watch = {
+  /** The attempt tracker's groups per account (resolved failures, compromise checks). */
+  groups: 1,
+  /** Slow guessing's failure tallies. */
+  slowGuessing: 2,
+  /** MFA fatigue's prompt counts. */
+  mfa: 4,
+} as const;
+const WATCH_ALL = 7;
+
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
 type SourceKey = number | string;
 
@@ -42,6 +53,13 @@ export class UserProfile {
   countries: readonly string[] = NONE;
   anon: readonly string[] = NONE;
   successes = 0;
+  /**
+   * Which per-account memories of the detectors may hold this account (`Watch` bits). A bit is cleared only by a
+   * lookup that found nothing, and set again by every entry made while this profile exists; a new or restored
+   * profile starts with all set. So a clear bit proves the memory has no entry, and a success of an account nobody
+   * attacked skips those lookups (each a probe into a map of 100,000 accounts, cold in the cache).
+   */
+  watch: number = WATCH_ALL;
   /**
    * The last success, field by field (no object per success); `okT` is NaN before the first. Its address is the
    * last of `ips` (`okIp` undefined) unless it had none ('').
@@ -163,6 +181,21 @@ export class Profiles {
   user(s: Signal): UserProfile | undefined {
     if (s !== this.looked) this.lookUp(s);
     return this.lookedUser;
+  }
+
+  /**
+   * May the memory of `bit` (see `Watch`) hold the signal's account? false only when a lookup since the account's
+   * last entry there found nothing (or it has no profile... then true: only its profile can tell).
+   */
+  mayHold(s: Signal, bit: number): boolean {
+    const u = this.user(s);
+    return u === undefined || (u.watch & bit) !== 0;
+  }
+
+  /** The memory of `bit` now holds the signal's account, or a lookup found that it does not. */
+  held(s: Signal, bit: number, holds: boolean): void {
+    const u = this.user(s);
+    if (u !== undefined) u.watch = holds ? u.watch | bit : u.watch & ~bit;
   }
 
   /** Has anyone of this organisation signed in successfully from this address within the retention? */

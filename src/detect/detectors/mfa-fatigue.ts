@@ -5,6 +5,7 @@
  * makes it critical (the account is very likely taken over).
  */
 import { accountKey } from '../attempts.js';
+import { Watch } from '../profiles.js';
 import { BoundedMap } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
@@ -39,8 +40,11 @@ export function mfaFatigue(rule: Rule): Detector {
       const prompt = isPrompt(s) && !s.ok && s.mfaEvent !== 'push_approved';
       const approved = s.ok || s.mfaEvent === 'push_approved';
       if (!prompt && !approved) return; // (most events: neither concerns a bombing)
+      // An approval or success of an account never prompted (most successes) needs no lookup.
+      if (!prompt && !ctx.profiles.mayHold(s, Watch.mfa)) return;
       const key = accountKey(s);
       let b = state.get(key);
+      if (!prompt && b === undefined) ctx.profiles.held(s, Watch.mfa, false);
       if (prompt) {
         if (!b || s.t - b.last > windowMs) b = { user: s.user, times: [], sent: 0, denied: 0, ips: [], first: s.t, last: s.t };
         // A sent push and its denial are one prompt: count denials only until the log shows sent pushes.
@@ -52,6 +56,7 @@ export function mfaFatigue(rule: Rule): Detector {
         if (s.ip && !b.ips.includes(s.ip) && b.ips.length < 50) b.ips.push(s.ip);
         b.last = s.t;
         state.set(key, b);
+        ctx.profiles.held(s, Watch.mfa, true);
         if (b.times.length >= minPrompts) raise(b, s, ctx);
         return;
       }

@@ -22,6 +22,7 @@ import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, RuleError, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
 import { accountKey, type AttemptGroup } from '../attempts.js';
+import { Watch } from '../profiles.js';
 
 const DAY = 86400_000;
 const MAX_ACCOUNTS = 100_000;
@@ -197,12 +198,13 @@ export function slowGuessing(rule: Rule): Detector {
       for (const ep of episodes.map.values()) for (const [user, m] of ep.members) ep.members.set(user, savedTally(m));
     },
     onEvent(s: Signal, ctx: DetectorContext) {
-      if (s.ok && s.ip) {
+      if (s.ok && s.ip && ctx.profiles.mayHold(s, Watch.slowGuessing)) {
         // The owner signed in where the failures came from: a stale device or a forgotten password, now fixed. The
         // same netblock counts too: a phone's carrier or a home line hands out a neighbouring address next time.
         const key = accountKey(s);
         const a = accounts.get(key);
-        if (a && (failedFrom(a.ips, s) || failedFrom(a.dayIps, s))) accounts.delete(key);
+        if (!a) ctx.profiles.held(s, Watch.slowGuessing, false);
+        else if (failedFrom(a.ips, s) || failedFrom(a.dayIps, s)) accounts.delete(key);
       }
       const day = dayOf(s.t);
       const seen = tenantDay.get(s.tenant);
@@ -224,6 +226,7 @@ export function slowGuessing(rule: Rule): Detector {
       const newDay = !hasDay(a, dayOf(s.t));
       count(a, s, withinDays);
       accounts.set(stored, a);
+      ctx.profiles.held(s, Watch.slowGuessing, true);
 
       const ep = episodes.get(s.tenant);
       const member = ep?.members.get(s.userKey);
