@@ -79,3 +79,16 @@ test('a checkpoint of an earlier version (a capped map of address text to time) 
   assert.equal(k.lastSuccess(addressKey('192.0.2.1')), T0);
   assert.equal(k.lastSuccess('2001:db8::2'), T0 + 60_000);
 });
+
+test('IPv4 keys are small integers, and a checkpoint that holds them unsigned (as earlier versions saved them) still matches', () => {
+  const high = ['203.0.113.7', '255.255.255.255', '128.0.0.0'];
+  for (const ip of high) assert.ok(Number.isInteger(addressKey(ip)) && (addressKey(ip) as number) < 0x80000000, ip);
+  assert.notEqual(addressKey('203.0.113.7'), addressKey('203.0.113.8'));
+  // Unsigned keys, as earlier versions saved them: 203.0.113.7 is 3405803783.
+  const saved = { cap: 100, young: new Map<number | string, number>([[3405803783, T0 / 60_000], [3232235521, T0 / 60_000 + 1]]), old: new Map([['2001:db8::2', T0 / 60_000]]) };
+  const k = KnownAddresses.restored(decodeState(encodeState(saved)), 100, addressKey);
+  assert.equal(k.lastSuccess(addressKey('203.0.113.7')), T0);
+  assert.equal(k.lastSuccess(addressKey('192.168.0.1')), T0 + 60_000);
+  assert.equal(k.lastSuccess('2001:db8::2'), T0);
+  assert.deepEqual([...k.young.keys()], [addressKey('203.0.113.7'), addressKey('192.168.0.1')], 'in their saved order');
+});

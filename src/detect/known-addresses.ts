@@ -57,11 +57,24 @@ export class KnownAddresses {
     const k = new KnownAddresses(cap);
     const s = saved as { young?: unknown; old?: unknown; map?: { entries?: () => Iterable<[string, number]> } } | undefined;
     if (s?.young instanceof Map && s.old instanceof Map) {
-      k.young = s.young as Map<AddressKey, number>;
-      k.old = s.old as Map<AddressKey, number>;
+      k.young = signedKeys(s.young as Map<AddressKey, number>);
+      k.old = signedKeys(s.old as Map<AddressKey, number>);
     } else if (typeof s?.map?.entries === 'function') {
       for (const [ip, t] of s.map.entries()) k.succeeded(key(ip), t);
     }
     return k;
   }
+}
+
+/**
+ * The map with IPv4 keys as `addressKey` makes them now (signed): checkpoints of earlier versions hold unsigned
+ * ones from 128.0.0.0 up. The same map when it has none.
+ */
+function signedKeys(m: Map<AddressKey, number>): Map<AddressKey, number> {
+  let unsigned = false;
+  for (const key of m.keys()) if (typeof key === 'number' && key > 0x7fffffff) unsigned = true;
+  if (!unsigned) return m;
+  const out = new Map<AddressKey, number>();
+  for (const [key, t] of m) out.set(typeof key === 'number' ? key | 0 : key, t);
+  return out;
 }
