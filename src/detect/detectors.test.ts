@@ -80,3 +80,18 @@ for (const name of readdirSync(dir).filter((n) => !n.includes('.')).sort()) {
     assert.deepEqual(shuffled.map((f) => JSON.stringify(f)), lines.map((f) => JSON.stringify(f)), `${name}: shuffled + chunked + restored run differs`);
   });
 }
+
+test('a stuffing wave says how many addresses and netblocks it came from, and hosts the log names only by name', () => {
+  const { events } = load('stuffing-inside-spray');
+  const waveDesc = (evs: AuthEvent[]) => {
+    const wave = finalFindings(replay(evs, rules)).find((f) => f.finding_info.types[0] === 'credential_stuffing');
+    return wave?.finding_info.desc as string;
+  };
+  assert.match(waveDesc(events), / from \d+ address\(es\) in \d+ netblock\(s\), /);
+  // The same log from a host that wrote names for its sources (sshd's rhost=host): no address, no netblock.
+  const byName = events.map((e) => {
+    const { ip, ...rest } = e.src_endpoint;
+    return { ...e, src_endpoint: ip ? { ...rest, hostname: `h${ip.replaceAll('.', '-')}.example.net` } : rest };
+  });
+  assert.match(waveDesc(byName), / from \d+ host\(s\) the log names only by host name, /);
+});

@@ -21,7 +21,7 @@
 import { mayHaveUnknownAccounts, type AccountAttempts, type AttemptGroup } from '../attempts.js';
 import { hours, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
-import { netblockOf, type Signal } from '../signal.js';
+import { netblockOf, sourcesText, type Signal } from '../signal.js';
 
 /** A wave runs for hours: judged every half hour, it is found at most that much later. */
 const JUDGE_EVERY_MS = 30 * 60_000;
@@ -116,7 +116,7 @@ export function stuffingWaves(rule: Rule) {
         title: `Credential stuffing: ${names.length} account names tried`,
         desc:
           `${names.length} account names new to this client's failures were tried ${attempts} times ` +
-          `(${(attempts / names.length).toFixed(1)} per name) over ${hours(newest - start)} from ${ips.size} addresses, ` +
+          `(${(attempts / names.length).toFixed(1)} per name) over ${hours(newest - start)} from ${sourcesText(sorted)}, ` +
           `${Math.round((unknown / names.length) * 100)}% of them names that do not exist here: a leaked list of another ` +
           `service's credentials, run beside other failures with the same client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}) ` +
           `that keep coming back to their accounts.` +
