@@ -14,10 +14,12 @@
  * 0.4-0.9 million/s counting the parsing of the address text. Memory: 4.9 MB (IPv4) + 3.7 MB (IPv6) of typed
  * arrays plus one name per AS (about 136,000 names).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { AutonomousSystem } from '../ocsf/authentication.js';
+import { readAsnCache, writeAsnCache } from './asn-cache.js';
 import { parseIpv6, type Family, type IpAddress } from './ip-address.js';
 import { RangeTable, SortedRangeBuilder } from './ip-set.js';
 
@@ -27,10 +29,17 @@ export function asnDatabasePaths(): { v4: string; v6: string } {
   return { v4: join(dir, 'asn-ipv4-num.csv'), v6: join(dir, 'asn-ipv6.csv') };
 }
 
+/** Organisation by AS number: a Map when parsed, the cache's packed form when read from it. */
+export interface AsnNames {
+  get(asn: number): string | undefined;
+  has(asn: number): boolean;
+  readonly size: number;
+}
+
 export interface AsnTable {
   table: RangeTable;
   /** Organisation by AS number. */
-  names: Map<number, string>;
+  names: AsnNames;
   /** Rows that could not be read. */
   badRows: number;
   /** Rows skipped for starting before the row above them, or ending before they start. */
@@ -46,7 +55,7 @@ const CR = 13;
  * Reads an `start,end,asn,org` CSV. For IPv4 the bounds are decimal numbers; for IPv6 they are address text.
  * The organisation may be quoted with `""` for a quote inside.
  */
-export function parseAsnCsv(buf: Buffer, family: Family): AsnTable {
+export function parseAsnCsv(buf: Buffer, family: Family): AsnTable & { names: Map<number, string> } {
   const builder = new SortedRangeBuilder(family, family === 4 ? 1 << 19 : 1 << 17);
   const names = new Map<number, string>();
   const n = buf.length;
@@ -126,10 +135,13 @@ export class AsnDatabase {
 
   constructor(private readonly paths: { v4: string; v6: string } = asnDatabasePaths()) {}
 
-  /** The family's table, reading it now if this is its first use. */
+  /**
+   * The family's table, reading it now if this is its first use: from the cache the build wrote beside this module
+   * (see asn-cache.ts) when it was made from this very file, else from the file itself.
+   */
   tableFor(family: Family): AsnTable {
-    if (family === 4) return (this.v4 ??= parseAsnCsv(readFileSync(this.paths.v4), 4));
-    return (this.v6 ??= parseAsnCsv(readFileSync(this.paths.v6), 6));
+    if (family === 4) return (this.v4 ??= readTable(this.paths.v4, 4));
+    return (this.v6 ??= readTable(this.paths.v6, 6));
   }
 
   /** The address's autonomous system, or undefined when no announced range holds it. */
@@ -140,4 +152,19 @@ export class AsnDatabase {
     const name = t.names.get(asn);
     return name ? { number: asn, name } : { number: asn };
   }
+}
+
+/** Parses the family's CSV and writes its cache (the build; see asn-cache.ts). */
+export function buildAsnCache(family: Family, paths: { v4: string; v6: string } = asnDatabasePaths()): void {
+  const path = family === 4 ? paths.v4 : paths.v6;
+  writeAsnCache(asnCachePath(family), parseAsnCsv(readFileSync(path), family), family, statSync(path));
+}
+
+function readTable(path: string, family: Family): AsnTable {
+  return readAsnCache(asnCachePath(family), family, statSync(path)) ?? parseAsnCsv(readFileSync(path), family);
+}
+
+/** Where the build keeps the parsed tables: beside this module, so every install has its own. */
+export function asnCachePath(family: Family): string {
+  return fileURLToPath(new URL(`./asn-ipv${family}.cache`, import.meta.url));
 }
