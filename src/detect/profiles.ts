@@ -193,7 +193,7 @@ export class Profiles {
 
   /**
    * May the memory of `bit` (see `Watch`) hold the signal's account? false only when a lookup since the account's
-   * last entry there found nothing (or it has no profile... then true: only its profile can tell).
+   * last entry there found nothing; always true for an account without a profile (only a profile carries the bits).
    */
   mayHold(s: Signal, bit: number): boolean {
     const u = this.user(s);

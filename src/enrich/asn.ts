@@ -13,6 +13,9 @@
  * lookups of already-parsed random addresses 3-6 million/s (IPv4) and 1.3-1.6 million/s (IPv6), 0.6-1.4 and
  * 0.4-0.9 million/s counting the parsing of the address text. Memory: 4.9 MB (IPv4) + 3.7 MB (IPv6) of typed
  * arrays plus one name per AS (about 136,000 names).
+ *
+ * Runs read the tables from the cache the build writes (asn-cache.ts) instead: about 25 ms for IPv4, with the names
+ * decoded only when asked for.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
