@@ -181,6 +181,13 @@ export function slowGuessing(rule: Rule): Detector {
   let tenantDay = new BoundedMap<string, number>(MAX_TENANTS);
   let episodes = new BoundedMap<string, Episode>(MAX_TENANTS);
   let lastSweep = -Infinity;
+  /**
+   * A member's facts as its last attempt left them (members change only there: a new judgement or a restore makes
+   * new member objects), so each attempt makes them once rather than before and after.
+   */
+  const shownFacts = new WeakMap<Tally, string>();
+  /** What a finding shows of a member: its days, busy days and quiet addresses. */
+  const factsOf = (m: Tally): string => `${m.days.length} ${busyDayCount(m)} ${quietAddresses(m).sort().join(' ')}`;
 
   return {
     rule,
@@ -233,11 +240,11 @@ export function slowGuessing(rule: Rule): Detector {
       if (ep && member && s.t - ep.last <= withinMs) {
         // An account already named: the finding follows its new days and addresses, and is re-emitted when they
         // change (a new day, a new address, a day turning busy), not on every attempt.
-        const facts = () => `${member.days.length} ${busyDayCount(member)} ${quietAddresses(member).sort().join(' ')}`;
-        const before = facts();
+        const before = shownFacts.get(member) ?? factsOf(member);
         count(member, s, MAX_DAYS);
         ep.last = Math.max(ep.last, s.t);
-        const after = facts();
+        const after = factsOf(member);
+        shownFacts.set(member, after);
         // Raising costs as much as the finding's accounts (thousands, when a spray also guesses slowly): at most
         // once an hour of event time; changes in between are written with the next raise or at the end of input.
         if (before !== after && s.t - (ep.raisedAt ?? -Infinity) >= RAISE_EVERY_MS) raise(s.tenant, ep, s.t, evidenceOf(s), ctx);
