@@ -226,3 +226,24 @@ test('findings do not name a stale client, one account retried below a guessing 
   assert.ok(groupIpsOf(g).includes('92.40.185.67'));
   sameAsFresh();
 });
+
+test("a success resolves the owner's failures from an address the group's full address map has since forgotten", () => {
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  const t0 = Date.UTC(2026, 0, 1);
+  // The owner mistypes from home, then a spray from twenty thousand more addresses fills the group's address map,
+  // which forgets the oldest: the home address.
+  const home = '192.0.2.10';
+  const g = tracker.add(failure(t0, 'owner@org', home, false));
+  for (let i = 0; g.ipInfo.size < g.ipInfo.cap || g.ipInfo.has(home); i++) {
+    tracker.add(failure(t0 + 1000 + i, `user${i % 500}@org`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, false));
+  }
+  assert.equal(g.ipInfo.has(home), false, 'the home address was forgotten by the group');
+  const ok = { ...failure(t0 + 3600_000, 'owner@org', home, false), ok: true, status: 1, passwordValid: true, reason: '' } as Signal;
+  assert.equal(tracker.resolve(ok), true);
+  assert.equal(g.accounts.get('owner@org')!.resolved, true, "the owner's failures are resolved all the same");
+  // A success from an address no failure came from resolves nothing.
+  const t2 = new AttemptTracker(48 * 3600_000, 3600_000);
+  const g2 = t2.add(failure(t0, 'owner@org', home, false));
+  t2.resolve({ ...ok, ip: '198.51.100.1', net: '198.51.100.0/24' });
+  assert.equal(g2.accounts.get('owner@org')!.resolved, false);
+});

@@ -320,7 +320,13 @@ export class AttemptTracker {
     if (!ids) return false;
     for (const id of ids) {
       const g = this.groups.get(id);
-      const a = g?.accounts.get(s.userKey);
+      if (g === undefined) continue;
+      // An address the group never counted cannot be among the account's failed ones. The group's address map only
+      // grows until its cap and only then forgets, so while it is below the cap, not in it means never counted: one
+      // lookup, where the account's record and address list are two more objects to load (an attacked account's
+      // success walks every group that ever tried it).
+      if (g.ipInfo.size < g.ipInfo.cap && !g.ipInfo.has(s.ip)) continue;
+      const a = g.accounts.get(s.userKey);
       if (!a || !a.ips.includes(s.ip)) continue;
       const info = g!.ipInfo.map.get(s.ip);
       if (info && info.users.includes(s.userKey) && !info.owners?.includes(s.userKey)) {
