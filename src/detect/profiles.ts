@@ -54,12 +54,6 @@ export class UserProfile {
   anon: readonly string[] = NONE;
   successes = 0;
   /**
-   * The last of `ips` and of `nets` (undefined while empty): an account's familiar source is most often the one it
-   * used last, which is then recognised without loading the lists (each a separate object, cold in the cache).
-   */
-  lastIp: SourceKey | undefined = undefined;
-  lastNet: SourceKey | undefined = undefined;
-  /**
    * Which per-account memories of the detectors may hold this account (`Watch` bits). A bit is cleared only by a
    * lookup that found nothing, and set again by every entry made while this profile exists; a new or restored
    * profile starts with all set. So a clear bit proves the memory has no entry, and a success of an account nobody
@@ -116,8 +110,6 @@ export class UserProfile {
     u.successes = p.successes ?? 0;
     u.ips = rebuilt(p.ips, addressKey);
     u.nets = rebuilt(p.nets, netKey);
-    u.lastIp = u.ips[u.ips.length - 1];
-    u.lastNet = u.nets[u.nets.length - 1];
     u.countries = rebuilt(p.countries, interned);
     u.anon = rebuilt(p.anon, interned);
     const ok = p.lastOk;
@@ -235,7 +227,6 @@ export class Profiles {
 
   private knows(u: UserProfile, s: Signal): boolean {
     if (s !== this.keyed) this.keyOf(s);
-    if (u.lastIp === this.ipKey || (s.net !== '' && u.lastNet === this.netKey)) return true;
     return u.ips.includes(this.ipKey) || (s.net !== '' && u.nets.includes(this.netKey));
   }
 
@@ -261,10 +252,10 @@ export class Profiles {
     if (this.knows(u, s)) tp.routineTools.set(s.fp, (tp.routineTools.get(s.fp) ?? 0) + 1);
     if (s.ip) {
       if (s !== this.keyed) this.keyOf(s);
-      if (u.lastIp !== this.ipKey) u.ips = withLast(u.ips, (u.lastIp = this.ipKey), USER_LIST_CAP);
+      u.ips = withLast(u.ips, this.ipKey, USER_LIST_CAP);
       tp.knownIps.succeeded(this.ipKey, s.t);
     }
-    if (s.net && u.lastNet !== this.netKey) u.nets = withLast(u.nets, (u.lastNet = this.netKey), USER_LIST_CAP);
+    if (s.net) u.nets = withLast(u.nets, this.netKey, USER_LIST_CAP);
     const country = interned(s.country);
     if (s.country) u.countries = withLast(u.countries, country, USER_LIST_CAP);
     if (s.anon) u.anon = withLast(u.anon, s.anon, USER_LIST_CAP);
