@@ -37,7 +37,8 @@ export const Watch = {
   /** MFA fatigue's prompt counts. */
   mfa: 4,
 } as const;
-const WATCH_ALL = 7;
+/** Every bit: a memory added to `Watch` is covered from the start (a bit left clear would skip its lookups). */
+const WATCH_ALL = Object.values(Watch).reduce((all, bit) => all | bit, 0);
 
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
 type SourceKey = number | string;
