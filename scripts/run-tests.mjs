@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (TypeScript through tsx).
 // Node 20's runner takes no globs, so the files are listed here. Extra arguments filter by substring.
-import { readdirSync, statSync } from 'node:fs';
+// The tests run with TMPDIR set to a folder of this run's own, removed afterwards: a test that fails (or a server
+// test that never closes) leaves no folders behind in the system's temporary directory.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -18,5 +21,8 @@ function walk(dir) {
 for (const root of ['src', 'test']) { try { walk(root); } catch { /* folder may not exist */ } }
 files.sort();
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const tmp = mkdtempSync(join(tmpdir(), 'vigil-tests-'));
+const env = { ...process.env, TMPDIR: tmp };
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+rmSync(tmp, { recursive: true, force: true });
 process.exit(res.status ?? 1);
