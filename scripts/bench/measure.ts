@@ -3,9 +3,10 @@
  * Runs one command and measures it: wall time, peak resident memory (GNU time's maximum RSS, which the kernel keeps
  * for the whole life of the process), and how far it has read its input (its file offset, from /proc, which gives
  * partial progress when a run is stopped). A run can be capped by time and by resident memory, so a slow or runaway peer cannot take the shared
- * machine with it; a capped run is reported as such, with what it had done.
+ * machine with it; a capped run is reported as such, with what it had done. The CPU time of each of the process's
+ * threads is polled too: with two threads in a pipeline, the wall time alone does not tell which one sets the pace.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { openSync, closeSync, readdirSync, readFileSync, readlinkSync, rmSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,18 @@ export interface Measured {
   stderrTail: string;
   /** Resident memory every few seconds, with how far into the input the process had read by then. */
   samples?: { seconds: number; rssMiB: number; offset: number }[];
+  /** CPU seconds by thread, as last polled (a thread's time after the last poll, under 0.25 s, is missing). */
+  cpu?: ThreadCpu;
+}
+
+/**
+ * CPU seconds of the measured process's threads: its main thread, the busiest of the others (for `vigil detect`,
+ * the reading thread) and all the rest together (V8's garbage-collection helpers, libuv's pool).
+ */
+export interface ThreadCpu {
+  main: number;
+  busiest: number;
+  rest: number;
 }
 
 export interface MeasureOptions {
@@ -84,6 +97,45 @@ function offsetIn(pid: number, file: string): number | undefined {
   return undefined;
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Adds each thread's CPU time so far (user + system, in ticks) to `byThread`, keeping the highest seen. */
+function pollThreads(pid: number, byThread: Map<number, number>): void {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  for (const tid of tids) {
+    const stat = readProc(pid, `task/${tid}/stat`);
+    if (!stat) continue;
+    // Fields after the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    if (Number.isFinite(ticks) && ticks > (byThread.get(Number(tid)) ?? -1)) byThread.set(Number(tid), ticks);
+  }
+}
+
+function threadCpu(pid: number | undefined, byThread: Map<number, number>): ThreadCpu | undefined {
+  if (pid === undefined || !byThread.has(pid)) return undefined;
+  let busiest = 0;
+  let others = 0;
+  for (const [tid, ticks] of byThread) {
+    if (tid === pid) continue;
+    others += ticks;
+    busiest = Math.max(busiest, ticks);
+  }
+  return { main: byThread.get(pid)! / TICKS, busiest: busiest / TICKS, rest: (others - busiest) / TICKS };
+}
+
 /** The process GNU time started (its only child). */
 function childOf(pid: number): number | undefined {
   const list = readProc(pid, `task/${pid}/children`);
@@ -110,6 +162,8 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
   let stopped: Measured['stopped'];
   const samples: NonNullable<Measured['samples']> = [];
   let nextSample = 0;
+  const byThread = new Map<number, number>();
+  let workPid: number | undefined;
   const stop = (why: 'timeout' | 'memory', pid: number | undefined) => {
     if (stopped) return;
     stopped = why;
@@ -126,6 +180,9 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
     let pid = childOf(child.pid!);
     for (let next = pid && childOf(pid); next; next = childOf(next)) pid = next;
     if (pid === undefined) return;
+    if (pid !== workPid) byThread.clear(); // the launcher's threads are not the work's
+    workPid = pid;
+    pollThreads(pid, byThread);
     const status = readProc(pid, 'status');
     polledPeakKiB = Math.max(polledPeakKiB, kib(status, 'VmHWM'));
     const at = inputPath ? offsetIn(pid, inputPath) : undefined;
@@ -155,7 +212,7 @@ export async function measure(cmd: string, args: string[], o: MeasureOptions = {
   }
   const stderrTail = readFileSync(errPath, 'utf8').split('\n').slice(-15).join('\n');
   if (!o.stderrFile) rmSync(errPath, { force: true });
-  return { seconds, peakMiB: peakKiB / 1024, exitCode: stopped ? null : exitCode, stopped, bytesRead, stderrTail, samples };
+  return { seconds, peakMiB: peakKiB / 1024, exitCode: stopped ? null : exitCode, stopped, bytesRead, stderrTail, samples, cpu: threadCpu(workPid, byThread) };
 }
 
 export function median(xs: number[]): number {

@@ -145,9 +145,32 @@ function entraSection(e: NonNullable<Results['entra']>): string {
     table(['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB)', 'events/s vs JSON.parse'], rows),
     '',
     `The \`vigil detect\` rows are whole commands (start-up included; the fixed cost row shows how much that is); the JSON.parse row times only its loop. ${e.findings} findings were created in the run with geo lookups.`,
+    ...threadCpuLines(e.timings),
     '',
     commands(e.timings),
   ].join('\n');
+}
+
+/**
+ * CPU seconds by thread of the runs that have them (medians): which thread sets the pace of the pipeline, and how
+ * much of the two cores the run uses in all.
+ */
+function threadCpuLines(ts: Timing[]): string[] {
+  const rows = ts.flatMap((t) => {
+    const cpu = t.runs.map((r) => r.cpu).filter((c) => c !== undefined);
+    if (!cpu.length || t.units === 1) return [];
+    const main = median(cpu.map((c) => c.main));
+    const busiest = median(cpu.map((c) => c.busiest));
+    const rest = median(cpu.map((c) => c.rest));
+    return [[t.label, num(main), num(busiest), num(rest), num(main + busiest + rest), num(stats(t).seconds, 2)]];
+  });
+  if (!rows.length) return [];
+  return [
+    '',
+    'CPU time by thread (seconds, medians; polled every 0.25 s, so up to a quarter second of each thread is missing). The detection thread is the main one, the reading thread the busiest other; the rest are V8\'s garbage-collection helpers and libuv\'s pool. A thread\'s CPU time near the wall time means it sets the pace.',
+    '',
+    table(['', 'detection thread', 'reading thread', 'other threads', 'all', 'wall (median)'], rows),
+  ];
 }
 
 function recallCells(r: Recall, type: string): string {
