@@ -293,6 +293,7 @@ function memorySection(m: NonNullable<Results['memory']>): string {
       ['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB, median)', 'peak RSS (MiB, max)', `limit ${m.limitMiB} MiB`],
       [row],
     ),
+    ...threadCpuLines([m.timing]),
     '',
     growth(last, m.timing),
     commands([m.timing]),
