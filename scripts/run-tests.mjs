@@ -23,6 +23,8 @@ files.sort();
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-tests-'));
 const env = { ...process.env, TMPDIR: tmp };
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+// Every test is bounded (the slowest takes some 25 s): a hang fails in five minutes with its name, rather than
+// holding CI until its own limit.
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
 rmSync(tmp, { recursive: true, force: true });
 process.exit(res.status ?? 1);
