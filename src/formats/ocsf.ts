@@ -7,6 +7,19 @@ import { makeAuthEvent, type AuthEvent } from '../ocsf/authentication.js';
 import { cleanIp, parseTime, str } from './common.js';
 import { RecordError, type JsonFormat } from './types.js';
 
+const hasOwn = (o: unknown, k: string): boolean => typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * `{ ...a, ...b }`, made the fast way. A second spread in one literal copies property by property in V8's runtime,
+ * and the four of them made this format some eight times slower than everything else it does (16 µs an event, the
+ * reading thread's largest cost on OCSF input). `Object.assign` would run the `__proto__` setter for a record's own
+ * "__proto__" key (JSON.parse makes one), so such a record keeps the spread.
+ */
+function merged(a: unknown, b: unknown): Record<string, any> {
+  if (hasOwn(a, '__proto__') || hasOwn(b, '__proto__')) return { ...(a as object), ...(b as object) };
+  return Object.assign({}, a, b);
+}
+
 export const ocsf: JsonFormat = {
   name: 'ocsf',
   matches(rec) {
@@ -29,14 +42,11 @@ export const ocsf: JsonFormat = {
       ip: cleanIp(rec.src_endpoint?.ip),
       product: rec.metadata?.product ?? { name: 'unknown', vendor_name: 'unknown' },
     });
-    const ev: AuthEvent = {
-      ...rec,
-      ...base,
-      time,
-      metadata: { ...rec.metadata, ...base.metadata },
-      src_endpoint: { ...rec.src_endpoint, ...base.src_endpoint },
-      unmapped: { ...(rec.unmapped ?? {}) },
-    };
+    const ev = merged(rec, base) as AuthEvent;
+    ev.time = time;
+    ev.metadata = merged(rec.metadata, base.metadata) as AuthEvent['metadata'];
+    ev.src_endpoint = merged(rec.src_endpoint, base.src_endpoint) as AuthEvent['src_endpoint'];
+    ev.unmapped = merged(rec.unmapped, undefined) as AuthEvent['unmapped'];
     for (const k of ['activity_id', 'activity_name', 'type_uid', 'severity_id'] as const) if (rec[k] !== undefined) (ev as any)[k] = rec[k];
     if (status === 99) {
       ev.status_id = 99;
