@@ -162,11 +162,18 @@ export function makeAuthEvent(i: AuthEventInput): AuthEvent {
   return ev;
 }
 
-/** The object without its undefined members, or undefined when nothing is left. */
+/**
+ * The object without its undefined, null and empty members, or undefined when nothing is left. Called several times
+ * for every event of every format: a `for...in` over own keys (the order `Object.entries` gives) rather than the
+ * array of pairs `Object.entries` makes, which was a tenth of reading Google Workspace logs. A "__proto__" key (a
+ * JSON record may have one of its own) is left out: assigned, it would set the copy's prototype.
+ */
 function compact<T extends object>(o: T): T | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
-  for (const [k, v] of Object.entries(o)) {
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k) || k === '__proto__') continue;
+    const v: unknown = o[k];
     if (v !== undefined && v !== null && v !== '') {
       out[k] = v;
       any = true;
