@@ -35,9 +35,10 @@ test('a record\'s own "__proto__" keys stay plain data: nothing is inherited fro
     '{"__proto__":{"status_id":1,"injected":true},"class_uid":3002,"time":1709510400,"status_id":2,"metadata":{"tenant_uid":"t"},"user":{"name":"a"}}',
     '{"class_uid":3002,"time":1709510400,"status_id":2,"metadata":{"__proto__":{"injected":true},"tenant_uid":"t"},"user":{"name":"a"},' +
       '"src_endpoint":{"__proto__":{"injected":true}},"unmapped":{"__proto__":{"injected":true}}}',
+    '{"class_uid":3002,"time":1709510400,"status_id":2,"metadata":{"tenant_uid":"t"},"user":{"__proto__":{"injected":true},"name":"a"}}',
   ]) {
     const ev = one(text);
-    for (const o of [ev, ev.metadata, ev.src_endpoint, ev.unmapped]) {
+    for (const o of [ev, ev.metadata, ev.src_endpoint, ev.unmapped, ev.user]) {
       assert.equal(Object.getPrototypeOf(o), Object.prototype, text);
       assert.equal(o.injected, undefined, text);
     }
