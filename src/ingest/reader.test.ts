@@ -273,3 +273,24 @@ test('deeply nested arrays are refused, not recursed into', async () => {
   assert.ok(r.quarantined.length >= 2);
   assert.ok(r.quarantined.every((q) => q.reason === 'not a JSON object: an array nested in an array'));
 });
+
+test('a single-line JSON document (a CloudTrail file) is parsed once: the sniff hands its value on', async () => {
+  const doc = JSON.stringify({ Records: [entraGraph(1), entraGraph(2)] });
+  const parse = JSON.parse;
+  let parsedWhole = 0;
+  JSON.parse = ((text: string, reviver?: any) => {
+    if (text === doc) parsedWhole++;
+    return parse(text, reviver);
+  }) as typeof JSON.parse;
+  let r: ReadResult;
+  try {
+    r = await readBytes(doc + '\n');
+  } finally {
+    JSON.parse = parse;
+  }
+  assert.equal(parsedWhole, 1);
+  assert.deepEqual(users(r), ['user1@contoso.com', 'user2@contoso.com']);
+  assertAccounted(r);
+  // The value is taken by that line only: a file of two such lines reads both.
+  assert.deepEqual(users(await readBytes(`${doc}\n${doc}\n`)), ['user1@contoso.com', 'user2@contoso.com', 'user1@contoso.com', 'user2@contoso.com']);
+});

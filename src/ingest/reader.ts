@@ -78,9 +78,12 @@ function firstLines(text: string, n: number, atEnd: boolean): { lines: string[];
   return { lines, lastIsPartial: false };
 }
 
-function sniffHead(head: Buffer[], atEnd: boolean, format: FormatName | undefined, maxLineBytes: number): Mode {
+/** The reading mode, and the first line with its value when the sniff parsed it (to be taken, not parsed again). */
+function sniffHead(head: Buffer[], atEnd: boolean, format: FormatName | undefined, maxLineBytes: number): { mode: Mode; parsed?: { text: string; value: unknown } } {
   const text = (head.length === 1 ? head[0] : Buffer.concat(head)).toString('utf8', 0, SNIFF_BYTES);
-  return sniffMode({ ...firstLines(text, SNIFF_LINES, atEnd), format, maxLineBytes });
+  let parsed: { text: string; value: unknown } | undefined;
+  const mode = sniffMode({ ...firstLines(text, SNIFF_LINES, atEnd), format, maxLineBytes, onParsed: (t, value) => (parsed = { text: t, value }) });
+  return { mode, parsed: mode === 'jsonl' ? parsed : undefined };
 }
 
 /** JSON text of a parsed value (for excerpts and raw_data of records that came inside another). */
@@ -201,7 +204,8 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     headBytes += r.value.length;
     for (let i = r.value.indexOf(10); i >= 0 && headLines < SNIFF_LINES; i = r.value.indexOf(10, i + 1)) headLines++;
   }
-  const mode = sniffHead(head, atEnd && headBytes <= SNIFF_BYTES, opts.format, maxLine);
+  const sniffed = sniffHead(head, atEnd && headBytes <= SNIFF_BYTES, opts.format, maxLine);
+  const mode = sniffed.mode;
 
   let lastLine = 0;
   let feed: (chunk: Buffer, out: AuthEvent[]) => void;
@@ -242,9 +246,13 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     let textName: FormatName = 'sshd';
 
     const fastWay = opts.forDetection && !keepRaw;
+    /** The first line as the sniff parsed it: its value is taken once, by that line (compared whole, so exact). */
+    let parsedFirst = sniffed.parsed;
     const jsonLine = (l: Line, out: AuthEvent[]) => {
       const t = withoutRecordSeparator(l.text.trim());
       if (t === '') return;
+      const first = parsedFirst;
+      parsedFirst = undefined;
       if (fastWay) {
         const fmt = forcedJson ?? detector.current;
         if (fmt?.detectionEvent) {
@@ -260,11 +268,14 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
         }
       }
       let value: unknown;
-      try {
-        value = JSON.parse(t);
-      } catch (e) {
-        bad(l.line, isBinary(t) ? 'binary data, not a JSON record' : `invalid JSON: ${(e as Error).message}`, t);
-        return;
+      if (first !== undefined && first.text === t) value = first.value;
+      else {
+        try {
+          value = JSON.parse(t);
+        } catch (e) {
+          bad(l.line, isBinary(t) ? 'binary data, not a JSON record' : `invalid JSON: ${(e as Error).message}`, t);
+          return;
+        }
       }
       handleValue(value, t, l.line, out, 0);
     };

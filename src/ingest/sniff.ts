@@ -25,16 +25,18 @@ export function withoutRecordSeparator(t: string): string {
   return t.charCodeAt(0) === 30 ? t.slice(1).trim() : t;
 }
 
-function parsesAsJson(s: string): boolean {
+function parsesAsJson(s: string, onParsed?: (text: string, value: unknown) => void): boolean {
   const first = s.charCodeAt(0);
   const last = s.charCodeAt(s.length - 1);
   if (!((first === 123 && last === 125) || (first === 91 && last === 93))) return false;
+  let value: unknown;
   try {
-    JSON.parse(s);
-    return true;
+    value = JSON.parse(s);
   } catch {
     return false;
   }
+  onParsed?.(s, value);
+  return true;
 }
 
 export interface SniffInput {
@@ -46,9 +48,14 @@ export interface SniffInput {
   format?: FormatName;
   /** The line limit: a longer line would be refused as a JSON line, but streams fine as a document. */
   maxLineBytes?: number;
+  /**
+   * Receives the first line and its value when it was parsed to decide: the reader takes the value rather than
+   * parse the line again (a whole CloudTrail file of up to a megabyte can be that one line).
+   */
+  onParsed?: (text: string, value: unknown) => void;
 }
 
-export function sniffMode({ lines, lastIsPartial, format, maxLineBytes = Infinity }: SniffInput): Mode {
+export function sniffMode({ lines, lastIsPartial, format, maxLineBytes = Infinity, onParsed }: SniffInput): Mode {
   if (format && TEXT_FORMATS.some((f) => f.name === format)) return 'text';
   const nonBlank: string[] = [];
   let firstLong: string | undefined;
@@ -69,7 +76,7 @@ export function sniffMode({ lines, lastIsPartial, format, maxLineBytes = Infinit
   }
   if (nonBlank.length === 0) return 'jsonl';
   const first = nonBlank.find((l) => !isBinary(l)) ?? nonBlank[0];
-  if (parsesAsJson(first)) return 'jsonl';
+  if (parsesAsJson(first, onParsed)) return 'jsonl';
   let parsing = 0;
   for (const l of nonBlank) if (parsesAsJson(l)) parsing++;
   // JSON lines with some broken ones (the first, even) still have mostly lines that parse on their own.
