@@ -1,7 +1,7 @@
 /** Time parsing: the calendar check (no 30 February, leap years) agrees with what Date itself says of each day. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTime } from './common.js';
+import { cleanIp, parseTime } from './common.js';
 
 test('parseTime accepts exactly the days the calendar has, leap years included', () => {
   const years = [1990, 1996, 1999, 2000, 2001, 2023, 2024, 2096, 2099];
@@ -30,4 +30,14 @@ test('parseTime gives the same times when a minute repeats (the quick path) as o
   assert.throws(() => parseTime('2020-08-24T00:00:1xZ'), /invalid time/);
   assert.throws(() => parseTime('2020-08-24T00:00:10.Z'), /invalid time/);
   assert.throws(() => parseTime('2020-08-24T00:00:10ZZ'), /invalid time/);
+});
+
+test('cleanIp: addresses as vendors write them, and look-alikes refused', () => {
+  const cases: [unknown, string | undefined][] = [
+    ['1.2.3.4', '1.2.3.4'], [' 10.0.0.255 ', '10.0.0.255'], ['0.0.0.0', '0.0.0.0'], ['255.255.255.255', '255.255.255.255'],
+    ['1.2.3.4:5678', '1.2.3.4'], ['[2001:DB8::1]:443', '2001:db8::1'], ['::FFFF:1.2.3.4', '1.2.3.4'], ['2001:DB8::1', '2001:db8::1'],
+    ['01.2.3.4', undefined], ['1.2.3.256', undefined], ['1.2.3', undefined], ['1.2.3.4.', undefined], ['1.2.3.4.5', undefined],
+    ['1.2.3.-4', undefined], ['AWS Internal', undefined], ['', undefined], [12345, undefined], [null, undefined],
+  ];
+  for (const [input, expected] of cases) assert.equal(cleanIp(input), expected, JSON.stringify(input));
 });

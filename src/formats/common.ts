@@ -3,6 +3,7 @@
  * Small helpers every format needs: lenient time parsing with a clear error, safe field access, IP cleanup.
  */
 import { isIP } from 'node:net';
+import { parseIpv4 } from '../enrich/ip-address.js';
 import { RecordError } from './types.js';
 
 const MIN_TIME = Date.UTC(1990, 0, 1);
@@ -116,6 +117,9 @@ export function num(value: unknown): number | undefined {
 export function cleanIp(value: unknown): string | undefined {
   const s = str(value);
   if (!s) return undefined;
+  // Most logs write a plain IPv4 address: taken as it is, without the three expressions below (parseIpv4 accepts
+  // exactly the texts isIP calls IPv4, which the full way would return unchanged).
+  if (parseIpv4(s) !== undefined) return s;
   let ip = s;
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
   if (bracket) ip = bracket[1];
