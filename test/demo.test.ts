@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const SMALL = ['--dir', dir, '--days', '2', '--orgs', '4'];
 
-const jsonLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l));
 
 test('vigil demo finds the attacks, attributes the campaign, prepares warnings and serves the dashboard', { skip: !built && 'not built' }, async () => {
   const child = spawn(process.execPath, [BIN, 'demo', ...SMALL, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +45,7 @@ test('vigil demo finds the attacks, attributes the campaign, prepares warnings a
     assert.equal(summary.status, 200);
     const s = (await summary.json()) as { findings: number };
     firstFindings = readFileSync(join(dir, 'findings.jsonl'), 'utf8');
-    const findings = jsonLines(join(dir, 'findings.jsonl'));
+    const findings = jsonLines(firstFindings);
     const uids = new Set(findings.map((f) => f.finding_info.uid));
     assert.equal(s.findings, uids.size, 'the API serves the findings just written');
     assert.equal((await fetch(new URL('/api/v1/summary', url))).status, 401, 'no token, no data');
@@ -58,7 +58,7 @@ test('vigil demo finds the attacks, attributes the campaign, prepares warnings a
     const types = new Set(findings.map((f) => f.finding_info.types[0]));
     for (const t of ['password_spray', 'brute_force', 'credential_stuffing', 'account_compromise', 'mfa_fatigue', 'impossible_travel', 'anonymizer_signin']) assert.ok(types.has(t), `${t} found`);
     assert.ok(findings.some((f) => /^Distributed password spray/.test(f.finding_info.title)), 'the distributed spray');
-    const campaigns = jsonLines(join(dir, 'campaigns.jsonl'));
+    const campaigns = jsonLines(readFileSync(join(dir, 'campaigns.jsonl'), 'utf8'));
     assert.ok(campaigns.some((c) => c.attribution?.status === 'attributed' && c.attribution.actor && c.organisations.count >= 2), 'a campaign across organisations, attributed');
     const outbox = join(dir, 'outbox');
     const warned = readdirSync(outbox).filter((d) => readdirSync(join(outbox, d)).some((f) => f.endsWith('.eml')));

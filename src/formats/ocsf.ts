@@ -7,7 +7,7 @@ import { makeAuthEvent, type AuthEvent } from '../ocsf/authentication.js';
 import { cleanIp, parseTime, str } from './common.js';
 import { RecordError, type JsonFormat } from './types.js';
 
-const hasOwn = (o: unknown, k: string): boolean => typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: unknown, k: string): boolean => typeof o === 'object' && o !== null && Object.hasOwn(o, k);
 
 /**
  * `{ ...a, ...b }`, made the fast way. A second spread in one literal copies property by property in V8's runtime,

@@ -83,7 +83,7 @@ function sniffHead(head: Buffer[], atEnd: boolean, format: FormatName | undefine
   const text = (head.length === 1 ? head[0] : Buffer.concat(head)).toString('utf8', 0, SNIFF_BYTES);
   let parsed: { text: string; value: unknown } | undefined;
   const mode = sniffMode({ ...firstLines(text, SNIFF_LINES, atEnd), format, maxLineBytes, onParsed: (t, value) => (parsed = { text: t, value }) });
-  return { mode, parsed: mode === 'jsonl' ? parsed : undefined };
+  return { mode, parsed }; // set only when the first line decided for JSON lines
 }
 
 /** JSON text of a parsed value (for excerpts and raw_data of records that came inside another). */

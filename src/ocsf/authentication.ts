@@ -172,7 +172,7 @@ function compact<T extends object>(o: T): T | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
   for (const k in o) {
-    if (!Object.prototype.hasOwnProperty.call(o, k) || k === '__proto__') continue;
+    if (!Object.hasOwn(o, k) || k === '__proto__') continue;
     const v: unknown = o[k];
     if (v !== undefined && v !== null && v !== '') {
       out[k] = v;
