@@ -163,8 +163,14 @@ export function buildAsnCache(family: Family, paths: { v4: string; v6: string } 
   writeAsnCache(asnCachePath(family), parseAsnCsv(readFileSync(path), family), family, statSync(path));
 }
 
+/** Tables read, by file: shared by every AsnDatabase of this thread, as the geo files' readers are. */
+const tables = new Map<string, AsnTable>();
+
 function readTable(path: string, family: Family): AsnTable {
-  return readAsnCache(asnCachePath(family), family, statSync(path)) ?? parseAsnCsv(readFileSync(path), family);
+  const key = `${family}\u0000${path}`;
+  let t = tables.get(key);
+  if (!t) tables.set(key, (t = readAsnCache(asnCachePath(family), family, statSync(path)) ?? parseAsnCsv(readFileSync(path), family)));
+  return t;
 }
 
 /** Where the build keeps the parsed tables: beside this module, so every install has its own. */

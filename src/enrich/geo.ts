@@ -40,6 +40,18 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
  */
 const recordCache = () => new BoundedCache<string | number, any>(20_000);
 
+/**
+ * The files' readers, shared by every GeoDatabase of this thread: a file is read once, by whichever needs it first
+ * (the reading thread loads the tables while a run is still being set up, before its own enricher exists).
+ */
+const readers = new Map<string, Reader<Response>>();
+
+function readerOf(path: string): Reader<Response> {
+  let r = readers.get(path);
+  if (!r) readers.set(path, (r = new Reader<Response>(readFileSync(path), { cache: recordCache() })));
+  return r;
+}
+
 export class GeoDatabase {
   private v4: Reader<Response> | undefined;
   private v6: Reader<Response> | undefined;
@@ -48,8 +60,8 @@ export class GeoDatabase {
 
   private readerFor(family: Family): Reader<Response> {
     // Each file is one family's tree: an IPv6 address in the IPv4 file would be read by its first 32 bits.
-    if (family === 4) return (this.v4 ??= new Reader<Response>(readFileSync(this.paths.v4), { cache: recordCache() }));
-    return (this.v6 ??= new Reader<Response>(readFileSync(this.paths.v6), { cache: recordCache() }));
+    if (family === 4) return (this.v4 ??= readerOf(this.paths.v4));
+    return (this.v6 ??= readerOf(this.paths.v6));
   }
 
   /**

@@ -30,6 +30,7 @@ function enricherFor(options: EnricherOptions): Promise<Enricher> {
 }
 
 type Message =
+  | { type: 'warm' }
   | { type: 'prepare'; enrich: EnricherOptions }
   | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions; credits: Int32Array };
 
@@ -47,6 +48,11 @@ async function takeCredit(credits: Int32Array): Promise<void> {
 }
 
 parentPort!.on('message', async (m: Message) => {
+  if (m.type === 'warm') {
+    // The run's options are not known yet: load the default geo and ASN tables, which its enricher will share.
+    Enricher.create({ intel: [], warn: () => {} }).then((e) => e.warmUp(), () => {});
+    return;
+  }
   if (m.type === 'prepare') {
     // Errors are left to the read that follows, which reports them.
     enricherFor(m.enrich).then((e) => e.warmUp(), () => {});

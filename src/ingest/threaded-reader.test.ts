@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { entraGraph, jsonl } from './fixtures/records.js';
 import { Quarantine } from './quarantine.js';
 import { newStats } from './reader.js';
-import { IN_FLIGHT, ThreadedReader } from './threaded-reader.js';
+import { spawnSync } from 'node:child_process';
+import { IN_FLIGHT, startReadingThreadEarly, ThreadedReader } from './threaded-reader.js';
 
 test('the reading thread waits for a slow caller, then delivers every event in order', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
@@ -48,4 +49,39 @@ test('the reading thread waits for a slow caller, then delivers every event in o
     await reader.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a thread started early is the one the next reader takes, and reads as any other', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const file = join(dir, 'signins.jsonl');
+  writeFileSync(file, jsonl(Array.from({ length: 500 }, (_, i) => entraGraph(i))));
+  const id = startReadingThreadEarly(true);
+  assert.equal(startReadingThreadEarly(true), id, 'started once');
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    reader.prepare();
+    assert.equal(reader.threadId, id);
+    const lines: number[] = [];
+    for await (const batch of reader.read({ name: file }, {}, new Quarantine(undefined), newStats())) for (const s of batch) lines.push(s.source!.line);
+    assert.deepEqual(lines, Array.from({ length: 500 }, (_, i) => i + 1));
+    // Taken: the next early start is a thread of its own.
+    const next = startReadingThreadEarly(false);
+    assert.notEqual(next, id);
+    const other = new ThreadedReader({ intel: [], geo: false });
+    other.prepare();
+    assert.equal(other.threadId, next);
+    await other.close();
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an early thread that no reader takes does not keep the process alive', () => {
+  const module = new URL('./threaded-reader.ts', import.meta.url).href;
+  const code = `const m = await import(${JSON.stringify(module)}); m.startReadingThreadEarly(true); console.log('started');`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.signal, null, 'ended on its own');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'started');
 });
