@@ -85,31 +85,37 @@ async function repeat(n: number, label: string, fn: (i: number) => Promise<Measu
   return out;
 }
 
+/** One row of a section measured in rounds: its label as logged and one run of it. */
+interface Row {
+  label: string;
+  run: (round: number) => Promise<Measured>;
+}
+
+/**
+ * Runs every row once per round, the rows in turn, `runs` rounds. On a shared machine whose speed drifts over minutes
+ * each row then sees the same spread of conditions, and each round's rows can be compared with one another; a block
+ * of runs per row compared one row's quiet minutes with another's busy ones (a run of the same command took 9.5 s
+ * and 14 s within one hour here).
+ */
+async function inRounds(rows: Row[]): Promise<Measured[][]> {
+  const out: Measured[][] = rows.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < rows.length; k++) {
+      const done = out[k];
+      if (done.length && done[done.length - 1].stopped) continue; // a run stopped by a cap would be stopped again
+      const m = await rows[k].run(i);
+      const peak = Number.isFinite(m.peakMiB) ? `, peak ${m.peakMiB.toFixed(0)} MiB` : '';
+      log(`  ${rows[k].label} run ${i + 1}/${runs}: ${m.seconds.toFixed(1)} s${peak}${m.stopped ? ` (stopped: ${m.stopped})` : ''}, load ${loadavg()[0].toFixed(2)}`);
+      done.push(m);
+    }
+  }
+  return out;
+}
+
 async function entraSection(r: Results): Promise<void> {
   const world = simulatedWorld(dataDir, 'entra', SIZES.entraScale, 1, log);
   log(`Entra: ${world.lines} events, ${(world.bytes / 1e6).toFixed(0)} MB`);
   const intel = [`tor:${world.torList}`];
-  const baseline: Measured[] = [];
-  for (let i = 0; i < runs; i++) {
-    const p = parseEveryLine(world.file);
-    if (p.lines !== world.lines) throw new Error(`JSON.parse read ${p.lines} lines, expected ${world.lines}`);
-    baseline.push({ seconds: p.seconds, peakMiB: NaN, exitCode: 0, bytesRead: p.bytes, stderrTail: '' });
-    log(`  JSON.parse run ${i + 1}/${runs}: ${p.seconds.toFixed(1)} s`);
-  }
-  const timings: Timing[] = [
-    { label: 'JSON.parse of every line (bare loop, single thread, in the bench process)', command: 'parseEveryLine() in scripts/bench/json-parse.ts', units: world.lines, bytes: world.bytes, runs: baseline },
-  ];
-  let findings = 0;
-  for (const geo of [true, false]) {
-    let command = '';
-    const ms = await repeat(runs, `vigil detect${geo ? '' : ' --no-geo'}`, async () => {
-      const v = await runVigilDetect(world.file, join(work, 'entra'), { geo, intel, timeoutSec: vigilTimeoutSec });
-      command = v.command;
-      if (geo) findings = vigilFlagged(v.findingsFile).findings;
-      return v.measured;
-    });
-    timings.push({ label: geo ? '`vigil detect` (geo and ASN lookups on, as users run it)' : '`vigil detect --no-geo`', command, units: world.lines, bytes: world.bytes, runs: ms });
-  }
   // The floor under the detectors: the same run with every rule disabled still reads, normalises, enriches, keeps the
   // engine's shared memory (profiles, attempt groups, event order) and checkpoints, so the detectors' own share is
   // the difference. The rules are the shipped ones, each with `enabled: false` added.
@@ -118,25 +124,41 @@ async function entraSection(r: Results): Promise<void> {
   for (const f of readdirSync(join(ROOT, 'rules')).filter((n) => n.endsWith('.yaml'))) {
     writeFileSync(join(noRules, f), `${readFileSync(join(ROOT, 'rules', f), 'utf8').trimEnd()}\nenabled: false\n`);
   }
-  let floorCommand = '';
-  const floor = await repeat(runs, 'vigil detect (every rule disabled)', async () => {
-    const v = await runVigilDetect(world.file, join(work, 'entra-floor'), { geo: true, intel, timeoutSec: vigilTimeoutSec, extra: ['--rules', noRules] });
-    floorCommand = v.command;
-    return v.measured;
-  });
-  timings.push({ label: '`vigil detect` with every rule disabled (everything but the detectors)', command: floorCommand, units: world.lines, bytes: world.bytes, runs: floor });
   // The fixed cost of a run (start-up, geo databases, rules, store), from a one-event input.
   const one = join(work, 'one-event.jsonl');
-  mkdirSync(work, { recursive: true });
   writeFileSync(one, firstLine(world.file) + '\n');
-  let startupCommand = '';
-  const startup = await repeat(runs, 'vigil detect (1 event)', async () => {
-    const v = await runVigilDetect(one, join(work, 'one'), { geo: true, intel });
-    startupCommand = v.command;
+  let findings = 0;
+  const commands: string[] = ['parseEveryLine() in scripts/bench/json-parse.ts', '', '', '', ''];
+  const detect = (k: number, file: string, dir: string, o: { geo: boolean; extra?: string[]; timeoutSec?: number }) => async () => {
+    const v = await runVigilDetect(file, join(work, dir), { intel, ...o });
+    commands[k] = v.command;
+    if (k === 1) findings = vigilFlagged(v.findingsFile).findings;
     return v.measured;
-  });
-  timings.push({ label: 'fixed cost: `vigil detect` of a one-event file', command: startupCommand, units: 1, bytes: 0, runs: startup });
-  r.entra = { world: describeWorld(world), timings, findings };
+  };
+  const rows: Row[] = [
+    {
+      label: 'JSON.parse',
+      run: async () => {
+        const p = parseEveryLine(world.file);
+        if (p.lines !== world.lines) throw new Error(`JSON.parse read ${p.lines} lines, expected ${world.lines}`);
+        return { seconds: p.seconds, peakMiB: NaN, exitCode: 0, bytesRead: p.bytes, stderrTail: '' };
+      },
+    },
+    { label: 'vigil detect', run: detect(1, world.file, 'entra', { geo: true, timeoutSec: vigilTimeoutSec }) },
+    { label: 'vigil detect --no-geo', run: detect(2, world.file, 'entra', { geo: false, timeoutSec: vigilTimeoutSec }) },
+    { label: 'vigil detect (every rule disabled)', run: detect(3, world.file, 'entra-floor', { geo: true, timeoutSec: vigilTimeoutSec, extra: ['--rules', noRules] }) },
+    { label: 'vigil detect (1 event)', run: detect(4, one, 'one', { geo: true }) },
+  ];
+  const measured = await inRounds(rows);
+  const labels = [
+    'JSON.parse of every line (bare loop, single thread, in the bench process)',
+    '`vigil detect` (geo and ASN lookups on, as users run it)',
+    '`vigil detect --no-geo`',
+    '`vigil detect` with every rule disabled (everything but the detectors)',
+    'fixed cost: `vigil detect` of a one-event file',
+  ];
+  const timings: Timing[] = measured.map((ms, k) => ({ label: labels[k], command: commands[k], units: k === 4 ? 1 : world.lines, bytes: k === 4 ? 0 : world.bytes, runs: ms }));
+  r.entra = { world: describeWorld(world), timings, findings, rounds: true };
 }
 
 function firstLine(file: string): string {

@@ -59,7 +59,8 @@ export interface Results {
   when: Partial<Record<'entra' | 'sshd' | 'profile' | 'memory', string>>;
   /** Sections taken from an earlier run (`--only`): the Vigil commit they were measured with. */
   keptFrom?: Partial<Record<'entra' | 'sshd' | 'profile' | 'memory', string>>;
-  entra?: { world: WorldInfo; timings: Timing[]; findings: number };
+  /** `rounds`: the rows were run in turn, round by round (older results ran each row's runs in a block). */
+  entra?: { world: WorldInfo; timings: Timing[]; findings: number; rounds?: boolean };
   sshd?: SshdSize[];
   sshdNotes?: string[];
   memory?: { synth: SyntheticFile; timing: Timing; limitMiB: number; capMiB: number; timeoutSec: number; progress: number };
@@ -121,6 +122,18 @@ function machineSection(r: Results): string {
   ].join('\n');
 }
 
+/** Each round's seconds over the same round's JSON.parse: median and range ('' for rows without rounds). */
+function roundRatios(t: Timing, base: Timing): string {
+  const r: number[] = [];
+  t.runs.forEach((m, i) => {
+    const b = base.runs[i];
+    if (b && !m.stopped) r.push(m.seconds / b.seconds);
+  });
+  if (!r.length) return '';
+  const range = r.length > 1 ? ` (${num(Math.min(...r), 2)}–${num(Math.max(...r), 2)})` : '';
+  return `${num(median(r), 2)}×${range}`;
+}
+
 function entraSection(e: NonNullable<Results['entra']>): string {
   const base = stats(e.timings[0]);
   const rows = e.timings.map((t) => {
@@ -135,6 +148,7 @@ function entraSection(e: NonNullable<Results['entra']>): string {
       fixed ? '' : num(s.mbps),
       Number.isFinite(s.peak) ? int(s.peak) : 'n/a (in-process)',
       isBase || fixed ? '' : `${num(s.rate / base.rate, 3)} (${num(base.rate / s.rate, 1)}× slower)`,
+      ...(e.rounds ? [isBase || fixed ? '' : roundRatios(t, e.timings[0])] : []),
     ];
   });
   return [
@@ -142,9 +156,12 @@ function entraSection(e: NonNullable<Results['entra']>): string {
     '',
     `Input: \`${e.world.command}\`, its ${e.world.attacks} attack scenarios and ordinary behaviour of 12 organisations over 7 days, merged into one JSON-lines file in time order: **${int(e.world.lines)} events, ${mb(e.world.bytes)}** (\`${e.world.file}\`). Vigil is given the world's Tor exit list (\`--intel tor:...\`) as a user would give one.`,
     '',
-    table(['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB)', 'events/s vs JSON.parse'], rows),
+    table(['', 'seconds (median)', 'range', 'events/s', 'MB/s', 'peak RSS (MiB)', 'events/s vs JSON.parse', ...(e.rounds ? ['time vs JSON.parse, round by round'] : [])], rows),
     '',
     `The \`vigil detect\` rows are whole commands (start-up included; the fixed cost row shows how much that is); the JSON.parse row times only its loop. ${e.findings} findings were created in the run with geo lookups.`,
+    ...(e.rounds
+      ? ['', 'The rows were run in turn, round by round (JSON.parse, then each `vigil detect`), so that a machine growing busier or quieter during the benchmark weighs on every row alike; the last column divides each round\'s time by the same round\'s JSON.parse (median, and range over the rounds).']
+      : []),
     ...threadCpuLines(e.timings),
     '',
     commands(e.timings),
