@@ -3,6 +3,7 @@
  * size), goes on as the caller takes batches, and gives every event in order.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { entraGraph, jsonl } from './fixtures/records.js';
 import { Quarantine } from './quarantine.js';
 import { newStats } from './reader.js';
-import { spawnSync } from 'node:child_process';
 import { IN_FLIGHT, startReadingThreadEarly, ThreadedReader } from './threaded-reader.js';
 
 test('the reading thread waits for a slow caller, then delivers every event in order', { timeout: 60_000 }, async () => {
