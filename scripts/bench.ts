@@ -74,15 +74,9 @@ const MEMORY_LIMIT_MIB = 1536;
 const t0 = Date.now();
 const log = (s: string) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${s}\n`);
 
+/** `n` runs of one command, logged as they end. */
 async function repeat(n: number, label: string, fn: (i: number) => Promise<Measured>): Promise<Measured[]> {
-  const out: Measured[] = [];
-  for (let i = 0; i < n; i++) {
-    const m = await fn(i);
-    log(`  ${label} run ${i + 1}/${n}: ${m.seconds.toFixed(1)} s, peak ${m.peakMiB.toFixed(0)} MiB${m.stopped ? ` (stopped: ${m.stopped})` : ''}, load ${loadavg()[0].toFixed(2)}`);
-    out.push(m);
-    if (m.stopped) break; // a run stopped by a cap would be stopped again
-  }
-  return out;
+  return (await inRounds(n, [{ label, run: fn }]))[0];
 }
 
 /** One row of a section measured in rounds: its label as logged and one run of it. */
@@ -92,20 +86,20 @@ interface Row {
 }
 
 /**
- * Runs every row once per round, the rows in turn, `runs` rounds. On a shared machine whose speed drifts over minutes
+ * Runs every row once per round, the rows in turn, `n` rounds. On a shared machine whose speed drifts over minutes
  * each row then sees the same spread of conditions, and each round's rows can be compared with one another; a block
  * of runs per row compared one row's quiet minutes with another's busy ones (a run of the same command took 9.5 s
  * and 14 s within one hour here).
  */
-async function inRounds(rows: Row[]): Promise<Measured[][]> {
+async function inRounds(n: number, rows: Row[]): Promise<Measured[][]> {
   const out: Measured[][] = rows.map(() => []);
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < n; i++) {
     for (let k = 0; k < rows.length; k++) {
       const done = out[k];
       if (done.length && done[done.length - 1].stopped) continue; // a run stopped by a cap would be stopped again
       const m = await rows[k].run(i);
       const peak = Number.isFinite(m.peakMiB) ? `, peak ${m.peakMiB.toFixed(0)} MiB` : '';
-      log(`  ${rows[k].label} run ${i + 1}/${runs}: ${m.seconds.toFixed(1)} s${peak}${m.stopped ? ` (stopped: ${m.stopped})` : ''}, load ${loadavg()[0].toFixed(2)}`);
+      log(`  ${rows[k].label} run ${i + 1}/${n}: ${m.seconds.toFixed(1)} s${peak}${m.stopped ? ` (stopped: ${m.stopped})` : ''}, load ${loadavg()[0].toFixed(2)}`);
       done.push(m);
     }
   }
@@ -128,36 +122,39 @@ async function entraSection(r: Results): Promise<void> {
   const one = join(work, 'one-event.jsonl');
   writeFileSync(one, firstLine(world.file) + '\n');
   let findings = 0;
-  const commands: string[] = ['parseEveryLine() in scripts/bench/json-parse.ts', '', '', '', ''];
-  const detect = (k: number, file: string, dir: string, o: { geo: boolean; extra?: string[]; timeoutSec?: number }) => async () => {
-    const v = await runVigilDetect(file, join(work, dir), { intel, ...o });
-    commands[k] = v.command;
-    if (k === 1) findings = vigilFlagged(v.findingsFile).findings;
-    return v.measured;
+  /** A row with the report's row (its command filled in by its runs). */
+  type EntraRow = Row & { timing: Omit<Timing, 'runs'> };
+  const detect = (label: string, title: string, file: string, dir: string, o: { geo: boolean; extra?: string[]; timeoutSec?: number }, countFindings = false): EntraRow => {
+    const fixed = file === one;
+    const row: EntraRow = {
+      label,
+      timing: { label: title, command: '', units: fixed ? 1 : world.lines, bytes: fixed ? 0 : world.bytes },
+      run: async () => {
+        const v = await runVigilDetect(file, join(work, dir), { intel, ...o });
+        row.timing.command = v.command;
+        if (countFindings) findings = vigilFlagged(v.findingsFile).findings;
+        return v.measured;
+      },
+    };
+    return row;
   };
-  const rows: Row[] = [
+  const rows: EntraRow[] = [
     {
       label: 'JSON.parse',
+      timing: { label: 'JSON.parse of every line (bare loop, single thread, in the bench process)', command: 'parseEveryLine() in scripts/bench/json-parse.ts', units: world.lines, bytes: world.bytes },
       run: async () => {
         const p = parseEveryLine(world.file);
         if (p.lines !== world.lines) throw new Error(`JSON.parse read ${p.lines} lines, expected ${world.lines}`);
         return { seconds: p.seconds, peakMiB: NaN, exitCode: 0, bytesRead: p.bytes, stderrTail: '' };
       },
     },
-    { label: 'vigil detect', run: detect(1, world.file, 'entra', { geo: true, timeoutSec: vigilTimeoutSec }) },
-    { label: 'vigil detect --no-geo', run: detect(2, world.file, 'entra', { geo: false, timeoutSec: vigilTimeoutSec }) },
-    { label: 'vigil detect (every rule disabled)', run: detect(3, world.file, 'entra-floor', { geo: true, timeoutSec: vigilTimeoutSec, extra: ['--rules', noRules] }) },
-    { label: 'vigil detect (1 event)', run: detect(4, one, 'one', { geo: true }) },
+    detect('vigil detect', '`vigil detect` (geo and ASN lookups on, as users run it)', world.file, 'entra', { geo: true, timeoutSec: vigilTimeoutSec }, true),
+    detect('vigil detect --no-geo', '`vigil detect --no-geo`', world.file, 'entra', { geo: false, timeoutSec: vigilTimeoutSec }),
+    detect('vigil detect (every rule disabled)', '`vigil detect` with every rule disabled (everything but the detectors)', world.file, 'entra-floor', { geo: true, timeoutSec: vigilTimeoutSec, extra: ['--rules', noRules] }),
+    detect('vigil detect (1 event)', 'fixed cost: `vigil detect` of a one-event file', one, 'one', { geo: true }),
   ];
-  const measured = await inRounds(rows);
-  const labels = [
-    'JSON.parse of every line (bare loop, single thread, in the bench process)',
-    '`vigil detect` (geo and ASN lookups on, as users run it)',
-    '`vigil detect --no-geo`',
-    '`vigil detect` with every rule disabled (everything but the detectors)',
-    'fixed cost: `vigil detect` of a one-event file',
-  ];
-  const timings: Timing[] = measured.map((ms, k) => ({ label: labels[k], command: commands[k], units: k === 4 ? 1 : world.lines, bytes: k === 4 ? 0 : world.bytes, runs: ms }));
+  const measured = await inRounds(runs, rows);
+  const timings: Timing[] = rows.map((row, k) => ({ ...row.timing, runs: measured[k] }));
   r.entra = { world: describeWorld(world), timings, findings, rounds: true };
 }
 
