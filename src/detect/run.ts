@@ -17,6 +17,7 @@ import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
 import { detached, toSignal, type Signal } from './signal.js';
 import type { Rule } from './rules.js';
+import { timings } from './timings.js';
 
 export interface RunOptions {
   db: Db;
@@ -191,6 +192,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const stats = result.stats;
   const threaded = o.threaded;
   let lastDone: Parameters<typeof checkpoint>[2];
+  let batchesTaken = 0;
   try {
   for (const src of sources) {
     const fp = fileFingerprint(src);
@@ -207,6 +209,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     const q0 = stats.quarantined;
     const batches = threaded && src.name !== '-' ? threaded.read(src, o.read, o.quarantine, stats) : signalsInThread(src, o, stats);
     for await (const batch of batches) {
+      if (timings && !batchesTaken++) timings.mark('first batch');
       for (const s of batch) {
         const at = s.source?.line ?? 0;
         if (at <= resumeLine) continue;
@@ -237,11 +240,14 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     else if (fp) lastDone = done;
   }
   } finally {
+    timings?.mark('last batch');
     await threaded?.close();
   }
   // The findings still pending are written a part at a time, each part committed and emitted before the next is made.
   if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS)) await commitFindings();
+  timings?.mark('input flushed');
   await commit(lastDone);
+  timings?.mark('final checkpoint');
   // Detector memory is saved and no longer needed: let it go before campaigns read the findings.
   engine = null!;
   if (o.campaigns) {
@@ -258,6 +264,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     // Emitted from the log (a first join writes every finding again).
     await emitLogged(from);
   }
+  if (o.campaigns) timings?.mark('campaigns');
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
   return result;

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
 import type { Signal } from '../detect/signal.js';
 import { unpackSignals } from '../detect/signal-pack.js';
+import { timings } from '../detect/timings.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
@@ -121,7 +122,11 @@ export class ThreadedReader {
     };
     try {
       for (;;) {
-        while (!queue.length) await new Promise<void>((r) => (wake = r));
+        if (!queue.length) {
+          const since = timings && performance.now();
+          while (!queue.length) await new Promise<void>((r) => (wake = r));
+          if (timings) timings.waited(performance.now() - (since as number));
+        }
         const m = queue.shift();
         this.buffered = queue.length;
         if (m.type === 'error') throw new Error(m.message);

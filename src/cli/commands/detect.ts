@@ -11,6 +11,7 @@ import { ThreadedReader } from '../../ingest/threaded-reader.js';
 import { expandInputs } from '../../ingest/sources.js';
 import { loadRules, DEFAULT_RULES_DIR } from '../../detect/rules.js';
 import { fileFingerprint, runDetection, type RunResult } from '../../detect/run.js';
+import { timings } from '../../detect/timings.js';
 import { openStore } from '../../store/db.js';
 import { loadIntel, updateCampaigns, type Campaign } from '../../campaigns/index.js';
 import { loadOrganisations } from '../../orgs/organisations.js';
@@ -125,6 +126,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
       err.write(`${campaigns.length} campaign(s), ${multi.length} across several organisations` + (values.campaigns ? ` -> ${values.campaigns}` : '') + '\n');
       for (const c of multi as any[]) err.write(`  ${c.name}: ${c.organisations.count} organisations, ${c.attribution?.actor ? `${c.attribution.actor} (${c.attribution.confidence_level ?? c.attribution.confidence})` : 'unattributed'}\n`);
     }
+    if (timings) err.write(`vigil: timings: ${timings.line()}\n`);
     return 0;
   },
 };
