@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { accountsIps, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
+import { netText } from './profiles.js';
 import type { Signal } from './signal.js';
 
 function random(seed: number): () => number {
@@ -25,9 +26,13 @@ function failure(t: number, user: string, ip: string, unknown: boolean): Signal 
   } as Signal;
 }
 
-/** The ranking as first written: sort everything by count (descending), then key. */
-function referenceTop(m: Map<string, number>, n: number): string[] {
-  return [...m.entries()].sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1)).slice(0, n).map((e) => e[0]);
+/** The ranking as first written: sort everything by count (descending), then key (netblocks by their text). */
+function referenceTop(m: Map<string | number, number>, n: number): string[] {
+  return [...m.entries()]
+    .map(([k, c]): [string, number] => [typeof k === 'number' ? netText(k) : k, c])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map((e) => e[0]);
 }
 
 test('facts, recent addresses and times, and settled numbers match their plain recomputation', () => {

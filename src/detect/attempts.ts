@@ -7,8 +7,8 @@
  * one. Failures later followed by a success of the same account from the same address are "resolved" (a typo, a
  * forgotten password), which keeps office NAT mornings and lockouts quiet. All maps are capped.
  */
-import { BoundedMap } from './lru.js';
-import type { Profiles } from './profiles.js';
+import { BoundedMap, type Entry } from './lru.js';
+import { netKey, netText, type Profiles, type SourceKey } from './profiles.js';
 import { asEvidence, evidenceOf, type Evidence } from './findings.js';
 import type { Signal } from './signal.js';
 
@@ -42,7 +42,12 @@ export interface AttemptGroup {
   order: string[];
   /** Per address: attempts and (up to three) accounts tried, to tell attack infrastructure from a user's own typo. */
   ipInfo: BoundedMap<string, IpAttempts>;
-  nets: Map<string, number>;
+  /**
+   * Attempts per netblock, keyed as profiles key them (`netKey`: an IPv4 /24 as a number, which a map hashes and
+   * compares in place, where a netblock's text arriving with every attempt is hashed and compared character by
+   * character); findings and checkpoints show the text (`netText`).
+   */
+  nets: Map<SourceKey, number>;
   asns: Map<number, string>;
   countries: Map<string, number>;
   anon: Map<string, number>;
@@ -161,6 +166,12 @@ export class AttemptTracker {
   /** Account and address entries held by all groups. */
   entries = 0;
 
+  /**
+   * The profiles of the engine this tracker serves, if any: an account's entry in `byUser` is kept on its profile
+   * (see `idsEntry`).
+   */
+  profiles: Profiles | undefined;
+
   /** Called with a group about to be forgotten (its episode ended), so detectors can judge its last attempts. */
   onExpire: ((g: AttemptGroup) => void) | undefined;
 
@@ -180,6 +191,23 @@ export class AttemptTracker {
     if (profiles.userKnowsSource(s)) return false;
     if (s.anon !== 'tor' && s.anon !== 'malicious' && s.ip && profiles.tenantKnowsIp(s)) return false;
     return true;
+  }
+
+  /**
+   * The account record of the signal `add` counted last: detectors that look at the attempt next need not look it
+   * up again (see `accountOf`).
+   */
+  private lastAdded: { s: Signal | undefined; a: AccountAttempts | undefined } = { s: undefined, a: undefined };
+
+  /**
+   * The group's record of the attempt's account, as `g.accounts.get(s.userKey)`: without a lookup for the attempt
+   * just counted, while its record is still the group's most recent one (a lookup per attempt into maps of
+   * thousands of accounts, cold in the cache).
+   */
+  accountOf(g: AttemptGroup, s: Signal): AccountAttempts | undefined {
+    const last = this.lastAdded;
+    if (last.s === s && last.a !== undefined && g.accounts.map.newestValue() === last.a) return last.a;
+    return g.accounts.get(s.userKey);
   }
 
   /** Record a counted failure; returns its group. */
@@ -203,11 +231,16 @@ export class AttemptTracker {
     const tally = tallies.get(g);
     if (!a) {
       a = { user: s.user, first: s.t, last: s.t, n: 0, unknown: false, resolved: false, valid: false, ips: [], recent: [] };
-      const ukey = accountKey(s);
-      const list = this.byUser.get(ukey) ?? [];
+      const e = this.idsEntry(s);
+      const list = e?.v ?? [];
       // The group's own id string, shared by all its accounts' lists (not a copy per account).
       if (!list.includes(g.id)) list.push(g.id);
-      this.byUser.set(ukey, list);
+      if (e !== undefined) this.byUser.setEntry(e, list);
+      else {
+        const added = this.byUser.set(accountKey(s), list);
+        const u = this.profiles?.user(s);
+        if (u !== undefined) u.groupsEntry = added;
+      }
       g.order.push(s.userKey);
       if (g.order.length > 2 * MAX_ACCOUNTS) compactOrder(g);
       if (tally) {
@@ -221,6 +254,8 @@ export class AttemptTracker {
       }
     }
     g.accounts.set(s.userKey, a);
+    this.lastAdded.s = s;
+    this.lastAdded.a = a;
     a.n++;
     if (tally && !a.resolved) tally.attempts++;
     a.last = s.t;
@@ -257,8 +292,9 @@ export class AttemptTracker {
       g.ipInfo.set(s.ip, info);
     }
     if (s.net) {
-      g.nets.set(s.net, (g.nets.get(s.net) ?? 0) + 1);
-      netsOrder.get(g)?.changed.add(s.net);
+      const net = netKey(s.net);
+      g.nets.set(net, (g.nets.get(net) ?? 0) + 1);
+      netsOrder.get(g)?.changed.add(net);
     }
     if (s.asn && g.asns.size < 2000 && g.asns.get(s.asn) !== s.asOrg) {
       g.asns.set(s.asn, s.asOrg);
@@ -316,7 +352,7 @@ export class AttemptTracker {
    * any group ever held the account (false: none, so a later success can skip this).
    */
   resolve(s: Signal): boolean {
-    const ids = this.byUser.get(accountKey(s));
+    const ids = this.idsEntry(s)?.v;
     if (!ids) return false;
     for (const id of ids) {
       const g = this.groups.get(id);
@@ -345,9 +381,22 @@ export class AttemptTracker {
   }
 
   /** Groups the signal's account was attacked in (for compromise checks). */
+  /**
+   * The account's entry in `byUser`, or undefined: kept on the account's profile between its events (an attacked
+   * account's every success looks here), looked up (and kept there) otherwise.
+   */
+  private idsEntry(s: Signal): Entry<string, string[]> | undefined {
+    const u = this.profiles?.user(s);
+    const kept = u?.groupsEntry as Entry<string, string[]> | undefined;
+    if (kept !== undefined && !kept.removed) return kept;
+    const e = this.byUser.entry(accountKey(s));
+    if (u !== undefined) u.groupsEntry = e;
+    return e;
+  }
+
   groupsOf(s: Signal): AttemptGroup[] {
     const userKey = s.userKey;
-    const ids = this.byUser.get(accountKey(s)) ?? [];
+    const ids = this.idsEntry(s)?.v ?? [];
     const out: AttemptGroup[] = [];
     for (const id of ids) {
       const g = this.groups.get(id);
@@ -737,13 +786,15 @@ interface NetsOrder {
   n: number;
   top: NetRank[];
   /** The entries of `top` by netblock: a changed netblock is looked up once, not each entry tested for change. */
-  byKey: Map<string, NetRank>;
-  changed: Set<string>;
+  byKey: Map<SourceKey, NetRank>;
+  changed: Set<SourceKey>;
   /** Merge count; entries of the current `top` carry it. */
   gen: number;
 }
 interface NetRank {
-  key: string;
+  key: SourceKey;
+  /** The netblock as findings show it, which also orders netblocks of equal counts. */
+  text: string;
   count: number;
   gen: number;
   /** Counted since the last merge (left out of the old order, merged in anew). */
@@ -751,7 +802,7 @@ interface NetRank {
 }
 const netsOrder = new WeakMap<AttemptGroup, NetsOrder>();
 
-const byNetRank = (a: NetRank, b: NetRank): number => b.count - a.count || (a.key < b.key ? -1 : 1);
+const byNetRank = (a: NetRank, b: NetRank): number => b.count - a.count || (a.text < b.text ? -1 : 1);
 
 /**
  * topKeys(g.nets, n), kept up to date rather than sorted anew. Counts only grow and netblocks are never removed
@@ -762,7 +813,9 @@ const byNetRank = (a: NetRank, b: NetRank): number => b.count - a.count || (a.ke
 function topNets(g: AttemptGroup, n: number): string[] {
   let o = netsOrder.get(g);
   if (o === undefined || o.n !== n) {
-    const top = topKeys(g.nets, n).map((key): NetRank => ({ key, count: g.nets.get(key)!, gen: 0, moved: false }));
+    const texts = new Map<string, number>();
+    for (const [k, c] of g.nets) texts.set(netText(k), c);
+    const top = topStringKeys(texts, n).map((text): NetRank => ({ key: netKey(text), text, count: texts.get(text)!, gen: 0, moved: false }));
     o = { n, top, byKey: new Map(top.map((r) => [r.key, r])), changed: new Set(), gen: 0 };
     netsOrder.set(g, o);
   } else if (o.changed.size) {
@@ -775,7 +828,7 @@ function topNets(g: AttemptGroup, n: number): string[] {
         r.count = count;
         r.moved = true;
         changed.push(r);
-      } else changed.push({ key, count, gen: -1, moved: true });
+      } else changed.push({ key, text: netText(key), count, gen: -1, moved: true });
     }
     changed.sort(byNetRank);
     const old = o.top;
@@ -802,7 +855,7 @@ function topNets(g: AttemptGroup, n: number): string[] {
     o.changed.clear();
   }
   const out: string[] = new Array(o.top.length);
-  for (let i = 0; i < out.length; i++) out[i] = o.top[i].key;
+  for (let i = 0; i < out.length; i++) out[i] = o.top[i].text;
   return out;
 }
 
@@ -888,7 +941,9 @@ export function packGroup(g: AttemptGroup): unknown {
   const ips: unknown[] = [];
   for (const [ip, x] of g.ipInfo.map) ips.push(x.owners ? [ip, x.n, x.users, x.first, x.last - x.first, x.owners] : [ip, x.n, x.users, x.first, x.last - x.first]);
   const tail = g.tail.map(asEvidence);
-  return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail };
+  const nets = new Map<string, number>();
+  for (const [k, c] of g.nets) nets.set(netText(k), c);
+  return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail, nets };
 }
 
 export function unpackGroup(p: any): AttemptGroup {
@@ -905,5 +960,8 @@ export function unpackGroup(p: any): AttemptGroup {
 
 /** Members that groups saved by older versions lack. */
 function withDefaults(g: any): AttemptGroup {
-  return { ...g, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [], reportedAs: g.reportedAs ?? '' };
+  const nets = new Map<SourceKey, number>();
+  const saved: Iterable<[string, number]> = g.nets instanceof Map ? g.nets : Object.entries(g.nets ?? {});
+  for (const [text, c] of saved) nets.set(netKey(text), c);
+  return { ...g, nets, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [], reportedAs: g.reportedAs ?? '' };
 }

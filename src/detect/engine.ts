@@ -71,6 +71,7 @@ export class Engine {
     const brute = enabled.find((r) => r.detector === 'brute_force');
     const rateWindowMs = brute ? Math.max(param(brute, 'burst_minutes'), param(brute, 'sustained_minutes')) * 60_000 : 3600_000;
     this.tracker = new AttemptTracker((spray ? param(spray, 'window_hours') : 48) * 3600_000, rateWindowMs);
+    this.tracker.profiles = this.profiles;
     this.reorder = new ReorderBuffer(opts.latenessMs ?? 10 * 60_000);
     this.tracker.onExpire = (g) => {
       for (const d of this.detectors) d.onExpire?.(g, this.ctx);

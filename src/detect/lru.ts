@@ -8,7 +8,7 @@
  * fills with holes and is rebuilt again and again), which the detectors do several times for every attempt.
  */
 
-class Entry<K, V> {
+export class Entry<K, V> {
   /** Set once the entry left the map (an iteration standing on it goes on to the entries after it). */
   removed = false;
   constructor(
@@ -86,6 +86,10 @@ export class RecencyMap<K, V> implements Iterable<[K, V]> {
   oldestValue(): V | undefined {
     return this.head?.v;
   }
+  /** The most recently touched entry's value. */
+  newestValue(): V | undefined {
+    return this.tail?.v;
+  }
 
   append(k: K, v: V): Entry<K, V> {
     const e = new Entry(k, v, this.tail, undefined);
@@ -147,6 +151,17 @@ export class RecencyMap<K, V> implements Iterable<[K, V]> {
   forEachUnordered(f: (v: V, k: K) => void): void {
     this.index.forEach((e, k) => f(e.v, k));
   }
+  /**
+   * Calls `f` for the entries, oldest first, until it returns false (no iterator or pair per entry). `f` may delete
+   * the entry it is given or give it another value, but must not add or move entries.
+   */
+  walk(f: (v: V, k: K) => boolean): void {
+    for (let e = this.head; e !== undefined; ) {
+      const next = e.next;
+      if (!f(e.v, e.k)) return;
+      e = next;
+    }
+  }
   /** Calls `f` for every entry, oldest first (cheaper than an iterator; `f` must not add, move or delete entries). */
   forEach(f: (v: V, k: K) => void): void {
     for (let e = this.head; e !== undefined; e = e.next) f(e.v, e.k);
@@ -171,15 +186,34 @@ export class BoundedMap<K, V> {
   has(k: K): boolean {
     return this.map.has(k);
   }
-  /** Set and mark as most recent; evicts the oldest beyond the cap. */
-  set(k: K, v: V): void {
+  /** Set and mark as most recent; evicts the oldest beyond the cap. Returns the key's entry. */
+  set(k: K, v: V): Entry<K, V> {
     let e = this.last;
     if (e === undefined || e.removed || e.k !== k) e = this.map.entry(k);
     if (e !== undefined) {
       e.v = v;
       this.map.moveToEnd(e);
-    } else this.map.append(k, v);
+    } else e = this.map.append(k, v);
     if (this.map.size > this.cap) this.map.delete(this.map.oldestKey() as K);
+    return e;
+  }
+  /**
+   * The key's entry. An entry kept by a caller stands for its key until `removed` is set: `setEntry` and
+   * `deleteEntry` then do what `set` and `delete` of its key would, without looking the key up.
+   */
+  entry(k: K): Entry<K, V> | undefined {
+    const e = this.map.entry(k);
+    if (e !== undefined) this.last = e;
+    return e;
+  }
+  /** `set(e.k, v)` for an entry still in the map. */
+  setEntry(e: Entry<K, V>, v: V): void {
+    e.v = v;
+    this.map.moveToEnd(e);
+  }
+  /** `delete(e.k)` for an entry still in the map. */
+  deleteEntry(e: Entry<K, V>): void {
+    this.map.unlink(e);
   }
   delete(k: K): void {
     this.map.delete(k);

@@ -41,7 +41,7 @@ export const Watch = {
 const WATCH_ALL = Object.values(Watch).reduce((all, bit) => all | bit, 0);
 
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
-type SourceKey = number | string;
+export type SourceKey = number | string;
 
 /** A list never filled: one frozen array shared by all profiles (lists are replaced, never changed in place). */
 const NONE: readonly never[] = Object.freeze([]);
@@ -61,6 +61,14 @@ export class UserProfile {
    * attacked skips those lookups (each a probe into a map of 100,000 accounts, cold in the cache).
    */
   watch: number = WATCH_ALL;
+  /**
+   * The account's entry in slow guessing's map when last looked up (see `BoundedMap.entry`): a success or failure of
+   * the account finds it here rather than by a key made and hashed for the event. A cache, never saved: valid while
+   * the entry is not `removed`.
+   */
+  slowGuessingEntry: object | undefined = undefined;
+  /** The same for the attempt tracker's groups of the account (`AttemptTracker.byUser`). */
+  groupsEntry: object | undefined = undefined;
   /**
    * The last success, field by field (no object per success); `okT` is NaN before the first. Its address is the
    * last of `ips` (`okIp` undefined) unless it had none ('').

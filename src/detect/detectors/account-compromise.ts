@@ -173,15 +173,24 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       const f = firstOf.get(g.tenant);
       if (f === undefined || g.first < f) firstOf.set(g.tenant, g.first);
     });
-    for (const [key, list] of recentValid.entries()) {
-      const first = firstOf.get(key.slice(0, key.indexOf('\u0001'))) ?? Infinity;
-      const done = (v: KeptValid) => now - v.t > rememberMs && v.t < first;
+    recentValid.map.walk((list, key) => {
+      // Only events older than `rememberMs` can go: a list without one needs no look at its organisation's groups.
+      let old = 0;
+      for (let i = 0; i < list.length; i++) if (now - list[i].t > rememberMs) old++;
       let n = 0;
-      for (const v of list) if (done(v)) n++;
-      if (n === list.length) recentValid.delete(key);
-      else if (n > 0) recentValid.map.set(key, list.filter((v) => !done(v))); // in place: dropping events is not a touch
-      if (n < list.length && now - list[list.length - 1].t <= rememberMs) break;
-    }
+      if (old > 0) {
+        const first = firstOf.get(key.slice(0, key.indexOf('\u0001'))) ?? Infinity;
+        for (let i = 0; i < list.length; i++) if (done(list[i], now, first)) n++;
+        if (n === list.length) recentValid.delete(key);
+        else if (n > 0) recentValid.map.set(key, list.filter((v) => !done(v, now, first))); // in place: dropping events is not a touch
+      }
+      return !(n < list.length && now - list[list.length - 1].t <= rememberMs);
+    });
+  }
+
+  /** Can a remembered event go at event time `now`, its organisation's groups starting at `first` at the earliest? */
+  function done(v: KeptValid, now: number, first: number): boolean {
+    return now - v.t > rememberMs && v.t < first;
   }
 
   return {

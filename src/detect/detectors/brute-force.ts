@@ -37,7 +37,7 @@ export function bruteForce(rule: Rule): Detector {
       unnamed.restore(st?.unnamed);
     },
     onAttempt(g: AttemptGroup, s: Signal, ctx: DetectorContext) {
-      const a = g.accounts.get(s.userKey);
+      const a = ctx.tracker.accountOf(g, s);
       if (!a) return;
       const key = keyOf(g);
       if (a.user === '') unnamed.attempt(g, key, s, ctx);
