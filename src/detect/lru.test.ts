@@ -111,3 +111,33 @@ test('remembered gives the list remember makes, as a new list, and the same list
     else assert.notEqual(fresh, before);
   }
 });
+
+test('an entry kept by a caller stands for its key until removed: setEntry and deleteEntry do what set and delete do', () => {
+  // The same random operations on two maps, one through kept entries where the caller has one, one by key.
+  let seed = 11;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const byEntry = new BoundedMap<string, number>(20);
+  const byKey = new BoundedMap<string, number>(20);
+  const kept = new Map<string, ReturnType<typeof byEntry.entry>>();
+  for (let i = 0; i < 3000; i++) {
+    const k = `k${rand(40)}`;
+    const op = rand(3);
+    let e = kept.get(k);
+    if (e === undefined || e.removed) kept.set(k, (e = byEntry.entry(k)));
+    if (op === 0) {
+      assert.equal(e?.v, byKey.get(k));
+    } else if (op === 1) {
+      if (e) byEntry.setEntry(e, i);
+      else kept.set(k, byEntry.set(k, i));
+      byKey.set(k, i);
+    } else {
+      if (e) byEntry.deleteEntry(e);
+      byKey.delete(k);
+      assert.ok(!e || e.removed, 'a deleted entry says so');
+    }
+    assert.deepEqual([...byEntry.entries()], [...byKey.entries()]);
+  }
+  // Entries pushed out by the cap say so too.
+  const evicted = [...kept.values()].filter((e) => e && !byEntry.map.has(e.k));
+  assert.ok(evicted.length > 0 && evicted.every((e) => e!.removed));
+});
