@@ -380,7 +380,6 @@ export class AttemptTracker {
     return true;
   }
 
-  /** Groups the signal's account was attacked in (for compromise checks). */
   /**
    * The account's entry in `byUser`, or undefined: kept on the account's profile between its events (an attacked
    * account's every success looks here), looked up (and kept there) otherwise.
@@ -394,6 +393,7 @@ export class AttemptTracker {
     return e;
   }
 
+  /** Groups the signal's account was attacked in (for compromise checks). */
   groupsOf(s: Signal): AttemptGroup[] {
     const userKey = s.userKey;
     const ids = this.idsEntry(s)?.v ?? [];
