@@ -67,7 +67,7 @@ export function annotate(f: Record<string, any>, c: Campaign): Record<string, an
 export function updateCampaigns(
   db: Db,
   opts: CampaignOptions,
-  onUpdate?: (f: Record<string, any>) => void,
+  onUpdate?: (f: Record<string, any>, json: string) => void,
 ): { campaigns: Campaign[]; findingUpdates: Record<string, unknown>[] } {
   const facts: FindingFacts[] = [];
   const strings = new Map<string, string>();
@@ -94,8 +94,10 @@ export function updateCampaigns(
       const row = readOne.get(m.uid) as { json: string } | undefined;
       const updated = row && annotate(JSON.parse(row.json), m.campaign);
       if (!updated) continue;
-      yield updated;
-      if (onUpdate) onUpdate(updated);
+      // Made once, for the findings table and for the caller's log of finding lines.
+      const json = JSON.stringify(updated);
+      yield { uid: m.uid, json };
+      if (onUpdate) onUpdate(updated, json);
       else findingUpdates.push(updated);
     }
   }

@@ -19,10 +19,10 @@ export function readStoredCampaigns(db: Db, ids?: string[]): Campaign[] {
 }
 
 /**
- * `tenantOf` gives each member finding's organisation (finding uid -> tenant); the updated findings are taken one at
- * a time, after the memberships are written.
+ * `tenantOf` gives each member finding's organisation (finding uid -> tenant); the updated findings (uid and JSON
+ * text) are taken one at a time, after the memberships are written.
  */
-export function writeCampaigns(db: Db, campaigns: Campaign[], tenantOf: Map<string, string>, updatedFindings: Iterable<Record<string, any>>): void {
+export function writeCampaigns(db: Db, campaigns: Campaign[], tenantOf: Map<string, string>, updatedFindings: Iterable<{ uid: string; json: string }>): void {
   const existing = new Map((db.prepare('SELECT uid, json FROM campaigns').all() as { uid: string; json: string }[]).map((r) => [r.uid, r.json]));
   const upsert = db.prepare(`INSERT INTO campaigns (uid, name, first_seen, last_seen, actor, confidence, json, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(uid) DO UPDATE SET name = excluded.name, first_seen = excluded.first_seen, last_seen = excluded.last_seen, actor = excluded.actor,
@@ -48,6 +48,6 @@ export function writeCampaigns(db: Db, campaigns: Campaign[], tenantOf: Map<stri
         setCampaign.run(c.id, uid, c.id);
       }
     }
-    for (const f of updatedFindings) setJson.run(JSON.stringify(f), f.finding_info.uid);
+    for (const f of updatedFindings) setJson.run(f.json, f.uid);
   })();
 }

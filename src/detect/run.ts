@@ -43,7 +43,7 @@ export interface RunOptions {
    * `onLine` in order. They are logged in the same transaction as the campaign tables are written, so a crash cannot
    * split them, and emitted after it.
    */
-  campaigns?: (db: Db, onLine: (f: Record<string, any>) => void) => void;
+  campaigns?: (db: Db, onLine: (f: Record<string, any>, json?: string) => void) => void;
   /** Read, normalise and enrich on this reader's thread (detection stays here). The run closes it. */
   threaded?: ThreadedReader;
   latenessMs?: number;
@@ -254,8 +254,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     const join = o.campaigns;
     const from = (db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM finding_log').get() as { seq: number }).seq;
     db.transaction(() => {
-      join(db, (f) => {
-        insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, JSON.stringify(f));
+      join(db, (f, json) => {
+        insLog.run(runId, f.finding_info.uid, f.metadata.tenant_uid, f.finding_info.types[0], f.activity_id, f.time, json ?? JSON.stringify(f));
         // These lines follow the saved memory, but are not made again from it: count them as before it.
         logged++;
       });
