@@ -26,6 +26,21 @@ export interface Measured {
   samples?: { seconds: number; rssMiB: number; offset: number }[];
   /** CPU seconds by thread, as last polled (a thread's time after the last poll, under 0.25 s, is missing). */
   cpu?: ThreadCpu;
+  /** For `vigil detect`: when its phases ended, as it reports them with VIGIL_TIMINGS=1 (see `VigilPhases`). */
+  phases?: VigilPhases;
+}
+
+/**
+ * Process seconds at which a `vigil detect` run took its first batch, its last, flushed its input, wrote its final
+ * checkpoint and its campaigns; and how long its detection thread waited for the reading thread.
+ */
+export interface VigilPhases {
+  firstBatch: number;
+  lastBatch: number;
+  flushed: number;
+  checkpoint: number;
+  campaigns: number;
+  waited: number;
 }
 
 /**

@@ -163,6 +163,7 @@ function entraSection(e: NonNullable<Results['entra']>): string {
       ? ['', 'The rows were run in turn, round by round (JSON.parse, then each `vigil detect`), so that a machine growing busier or quieter during the benchmark weighs on every row alike; the last column divides each round\'s time by the same round\'s JSON.parse (median, and range over the rounds).']
       : []),
     ...threadCpuLines(e.timings),
+    ...phaseLines(e.timings),
     '',
     commands(e.timings),
   ].join('\n');
@@ -187,6 +188,27 @@ function threadCpuLines(ts: Timing[]): string[] {
     'CPU time by thread (seconds, medians; polled every 0.25 s, so up to a quarter second of each thread is missing). The detection thread is the main one, the reading thread the busiest other; the rest are V8\'s garbage-collection helpers and libuv\'s pool. A thread\'s CPU time near the wall time means it sets the pace.',
     '',
     table(['', 'detection thread', 'reading thread', 'other threads', 'all', 'wall (median)'], rows),
+  ];
+}
+
+/**
+ * Where each `vigil detect` run's time went (medians of what the runs report with VIGIL_TIMINGS=1): start-up until
+ * the first batch, the reading, the detection thread's wait for the reading one within it, and the work after the
+ * last batch (final checkpoint, campaigns) while the reading thread is idle.
+ */
+function phaseLines(ts: Timing[]): string[] {
+  const rows = ts.flatMap((t) => {
+    const ps = t.runs.map((r) => r.phases).filter((p) => p !== undefined);
+    if (!ps.length || t.units === 1) return [];
+    const m = (f: (p: (typeof ps)[number]) => number) => num(median(ps.map(f)), 2);
+    return [[t.label, m((p) => p.firstBatch), m((p) => p.lastBatch - p.firstBatch), m((p) => p.waited), m((p) => p.checkpoint - p.lastBatch), m((p) => p.campaigns - p.checkpoint), num(stats(t).seconds, 2)]];
+  });
+  if (!rows.length) return [];
+  return [
+    '',
+    'Phases of each run (seconds, medians, as `vigil detect` reports them with `VIGIL_TIMINGS=1`): start-up until the first batch is taken, the reading from first to last batch, how long of it the detection thread waited for the reading thread (when the reading sets the pace), then the final checkpoint and the campaigns, which run after the last batch with the reading thread idle.',
+    '',
+    table(['', 'first batch', 'reading', 'detection waited', 'final checkpoint', 'campaigns', 'wall (median)'], rows),
   ];
 }
 

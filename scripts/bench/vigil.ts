@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIGIL } from './env.js';
-import { measure, type Measured } from './measure.js';
+import { measure, type Measured, type VigilPhases } from './measure.js';
 
 export interface VigilRun {
   measured: Measured;
@@ -35,8 +35,18 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
   const findingsFile = join(work, 'findings.jsonl');
   const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), ...(o.extra ?? []), input];
   // With node flags of its own (a profiler), the CLI must run in this process, not in a child bin/vigil.js starts.
-  const env = o.nodeFlags?.length ? { ...process.env, VIGIL_HEAP_MB: '0' } : process.env;
+  // VIGIL_TIMINGS: the run's last line says when each phase ended.
+  const env = { ...process.env, VIGIL_TIMINGS: '1', ...(o.nodeFlags?.length ? { VIGIL_HEAP_MB: '0' } : {}) };
   const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
   if (measured.exitCode !== 0 && !measured.stopped && !o.keepFailure) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
+  measured.phases = phasesOf(measured.stderrTail);
   return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
+}
+
+/** The phases from `vigil detect`'s timings line (VIGIL_TIMINGS=1), if the run wrote one. */
+export function phasesOf(stderr: string): VigilPhases | undefined {
+  const m = /vigil: timings: first batch (\S+) s, last batch (\S+) s, input flushed (\S+) s, final checkpoint (\S+) s, campaigns (\S+) s, waited for input (\S+) s/.exec(stderr);
+  if (!m) return undefined;
+  const [firstBatch, lastBatch, flushed, checkpoint, campaigns, waited] = m.slice(1).map(Number);
+  return { firstBatch, lastBatch, flushed, checkpoint, campaigns, waited };
 }

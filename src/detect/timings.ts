@@ -4,7 +4,8 @@
  * standard error giving the process time at which each phase ended (first batch taken, last batch, input flushed,
  * final checkpoint, campaigns) and how long the detection thread waited for the reading thread. A run on two
  * threads is paced by whichever is slower at the moment; the wait says how much of it was the reading side's.
- * Off (the default), every call is a check of one variable.
+ * Off (the default), every call is a check of one variable. The line's form is read by the benchmark
+ * (scripts/bench/vigil.ts) and held by test/detect-timings.test.ts.
  */
 
 export class Timings {
