@@ -82,20 +82,26 @@ export function packSignals(signals: Signal[]): PackedSignals {
   return { table, own, nums };
 }
 
+/**
+ * A number read from the packed array as V8 keeps small integers: in place, where a double read from a typed array
+ * and stored in a signal's field is a heap object of its own (three per signal for the network, status and line).
+ */
+const small = (x: number): number => ((x | 0) === x ? x | 0 : x);
+
 export function unpackSignals(packed: PackedSignals): Signal[] {
   const { table, own, nums } = packed;
   const n = nums.length / NUMS;
   const out: Signal[] = new Array(n);
   for (let i = 0, p = 0, o = 0; i < n; i++, p += NUMS, o += OWN) {
     const flags = nums[p + 4];
-    const line = nums[p + 6];
+    const line = small(nums[p + 6]);
     const user = own[o] as string;
     // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
     out[i] = {
       t: nums[p], tenant: table[nums[p + 7]], user, userKey: own[o + 1] ?? user, ip: own[o + 2] as string, net: own[o + 3] as string,
-      asn: nums[p + 1], asOrg: table[nums[p + 8]], country: table[nums[p + 9]],
+      asn: small(nums[p + 1]), asOrg: table[nums[p + 8]], country: table[nums[p + 9]],
       lat: flags & 8 ? undefined : nums[p + 2], lon: flags & 16 ? undefined : nums[p + 3], anon: table[nums[p + 10]],
-      ok: (flags & 1) !== 0, status: nums[p + 5], passwordValid: (flags & 2) !== 0, reason: table[nums[p + 11]] as Signal['reason'],
+      ok: (flags & 1) !== 0, status: small(nums[p + 5]), passwordValid: (flags & 2) !== 0, reason: table[nums[p + 11]] as Signal['reason'],
       legacy: (flags & 4) !== 0, mfaEvent: table[nums[p + 12]], ua: table[nums[p + 13]], app: table[nums[p + 14]],
       proto: table[nums[p + 15]], fp: table[nums[p + 16]],
       source: line === NO_VALUE ? undefined : { file: table[nums[p + 17]], line }, format: table[nums[p + 18]],
