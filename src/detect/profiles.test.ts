@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeState } from './state-codec.js';
 import { remembered } from './lru.js';
-import { addressKey, addressText, netKey, netText, Profiles, type LastSuccess } from './profiles.js';
+import { addressKey, addressText, netKey, netText, Profiles, withLast, type LastSuccess } from './profiles.js';
 import { netblockOf, type Signal } from './signal.js';
 
 const ADDRESSES = [
@@ -135,4 +135,27 @@ test('a checkpoint of the version before restores to the same answers, and saves
     }
   }
   assert.ok(checked >= 9, 'the saved state has the accounts of the scenario');
+});
+
+test('withLast moves or adds a value last within the cap, in place exactly when the length stays', () => {
+  let seed = 5;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const empty = Object.freeze([]) as readonly number[];
+  for (let round = 0; round < 2000; round++) {
+    const cap = 1 + rand(5);
+    // Distinct values, sometimes more than the cap (lists saved by other versions).
+    const start = [...new Set(Array.from({ length: rand(cap + 3) }, () => rand(9)))];
+    const list: readonly number[] = start.length ? start.slice() : empty;
+    const v = rand(9);
+    const out = withLast(list, v, cap);
+    if (start.length && start.at(-1) === v) {
+      assert.equal(out, list, 'already last: the list itself, unchanged');
+      assert.deepEqual(out, start);
+      continue;
+    }
+    assert.deepEqual(out, [...start.filter((x) => x !== v), v].slice(-cap), `cap ${cap}, ${JSON.stringify(start)} + ${v}`);
+    const staysLong = start.length > 0 && start.length <= cap && (start.includes(v) || start.length === cap);
+    assert.equal(out === list, staysLong, 'the same list exactly when its length stays');
+  }
+  assert.deepEqual(empty, [], 'the shared empty list is never changed');
 });

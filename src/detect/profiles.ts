@@ -43,7 +43,7 @@ const WATCH_ALL = Object.values(Watch).reduce((all, bit) => all | bit, 0);
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
 export type SourceKey = number | string;
 
-/** A list never filled: one frozen array shared by all profiles (lists are replaced, never changed in place). */
+/** A list never filled: one frozen array shared by all profiles (an empty list is replaced, never changed). */
 const NONE: readonly never[] = Object.freeze([]);
 
 export class UserProfile {
@@ -281,13 +281,22 @@ export class Profiles {
 }
 
 /**
- * `list` with `v` moved (or added) last, at most `cap` long: a new exact-size list, or `list` itself when `v` is
- * its last already. Filled element by element (not concatenated), so that numbers are stored unboxed.
+ * `list` with `v` moved (or added) last, at most `cap` long: `list` itself, changed in place, when its length stays
+ * (`v` was in it, or it is full and its oldest gives way); else a new exact-size list. A profile's lists are its
+ * own (no other holds them) and read only while an event is judged, so changing them in place is safe; a new list
+ * for every success from another address was most of what learning allocated, each promoted with its profile.
+ * Filled element by element (not concatenated), so that numbers are stored unboxed.
  */
-function withLast<T>(list: readonly T[], v: T, cap: number): readonly T[] {
+export function withLast<T>(list: readonly T[], v: T, cap: number): readonly T[] {
   const n = list.length;
   if (n && list[n - 1] === v) return list;
   const at = list.indexOf(v);
+  if (n > 0 && n <= cap && (at >= 0 || n === cap)) {
+    const own = list as T[];
+    for (let i = at >= 0 ? at : 0; i < n - 1; i++) own[i] = own[i + 1];
+    own[n - 1] = v;
+    return own;
+  }
   const others = at >= 0 ? n - 1 : n;
   const out: T[] = new Array(Math.min(others + 1, cap));
   let skip = others + 1 - out.length; // the oldest ones beyond the cap
