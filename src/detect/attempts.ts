@@ -154,6 +154,9 @@ function withTime(times: number[], from: number, t: number): number[] {
   return out;
 }
 
+/** The groups of an account no group ever held: one shared empty list (callers only read it). */
+const NO_GROUPS: readonly AttemptGroup[] = Object.freeze([]);
+
 export class AttemptTracker {
   readonly groups = new BoundedMap<string, AttemptGroup>(MAX_GROUPS);
   /**
@@ -393,10 +396,11 @@ export class AttemptTracker {
     return e;
   }
 
-  /** Groups the signal's account was attacked in (for compromise checks). */
-  groupsOf(s: Signal): AttemptGroup[] {
+  /** Groups the signal's account was attacked in (for compromise checks; the shared empty list when none). */
+  groupsOf(s: Signal): readonly AttemptGroup[] {
+    const ids = this.idsEntry(s)?.v;
+    if (ids === undefined) return NO_GROUPS;
     const userKey = s.userKey;
-    const ids = this.idsEntry(s)?.v ?? [];
     const out: AttemptGroup[] = [];
     for (const id of ids) {
       const g = this.groups.get(id);

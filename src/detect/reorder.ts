@@ -68,7 +68,10 @@ export class ReorderBuffer {
       this.items.length = 0;
       this.head = 0;
     } else if (h > 1024 && h * 2 > this.items.length) {
-      this.items.splice(0, h);
+      // Moved down in place (a splice would also make an array of the slots it removes).
+      const items = this.items;
+      items.copyWithin(0, h);
+      items.length -= h;
       this.head = 0;
     } else this.head = h;
   }

@@ -87,6 +87,7 @@ const SWEEP_EVERY_MS = 3600_000;
 const MAX_ACCOUNTS = 100_000;
 /** Remembered events per account within `remember_valid_hours`. */
 const MAX_PER_ACCOUNT = 8;
+const NONE_KEPT: readonly KeptValid[] = Object.freeze([]);
 
 export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
   const graceMs = param(rule, 'grace_hours') * 3600_000;
@@ -212,9 +213,9 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
         for (const uid of Object.values(g.findings)) check(g, uid, s, s.tenant, s.userKey, ctx);
       }
       const key = accountKey(s);
-      const list = (recentValid.get(key) ?? []).filter((e) => s.t - e.t <= rememberMs);
-      if (list.length < MAX_PER_ACCOUNT) list.push(KeptValid.of(s));
-      recentValid.set(key, list);
+      const kept = (recentValid.get(key) ?? NONE_KEPT).filter((e) => s.t - e.t <= rememberMs);
+      // One exact-size list (a list pushed to reserves room for 17 and is kept for up to a day).
+      recentValid.set(key, kept.length < MAX_PER_ACCOUNT ? kept.concat(KeptValid.of(s)) : kept);
     },
     /**
      * An attack was raised or grew: check the remembered valid-password events of the accounts that joined its group
