@@ -44,7 +44,7 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
 }
 
 /** The phases from `vigil detect`'s timings line (VIGIL_TIMINGS=1), if the run wrote one. */
-export function phasesOf(stderr: string): VigilPhases | undefined {
+function phasesOf(stderr: string): VigilPhases | undefined {
   const m = /vigil: timings: first batch (\S+) s, last batch (\S+) s, input flushed (\S+) s, final checkpoint (\S+) s, campaigns (\S+) s, waited for input (\S+) s/.exec(stderr);
   if (!m) return undefined;
   const [firstBatch, lastBatch, flushed, checkpoint, campaigns, waited] = m.slice(1).map(Number);

@@ -241,8 +241,7 @@ export class AttemptTracker {
       if (e !== undefined) this.byUser.setEntry(e, list);
       else {
         const added = this.byUser.set(accountKey(s), list);
-        const u = this.profiles?.user(s);
-        if (u !== undefined) u.groupsEntry = added;
+        this.profiles?.keepEntry(s, 'groupsEntry', added);
       }
       g.order.push(s.userKey);
       if (g.order.length > 2 * MAX_ACCOUNTS) compactOrder(g);
@@ -383,17 +382,9 @@ export class AttemptTracker {
     return true;
   }
 
-  /**
-   * The account's entry in `byUser`, or undefined: kept on the account's profile between its events (an attacked
-   * account's every success looks here), looked up (and kept there) otherwise.
-   */
+  /** The account's entry in `byUser` (an attacked account's every success looks here): kept on its profile. */
   private idsEntry(s: Signal): Entry<string, string[]> | undefined {
-    const u = this.profiles?.user(s);
-    const kept = u?.groupsEntry as Entry<string, string[]> | undefined;
-    if (kept !== undefined && !kept.removed) return kept;
-    const e = this.byUser.entry(accountKey(s));
-    if (u !== undefined) u.groupsEntry = e;
-    return e;
+    return this.profiles ? this.profiles.accountEntry(s, 'groupsEntry', this.byUser, accountKey) : this.byUser.entry(accountKey(s));
   }
 
   /** Groups the signal's account was attacked in (for compromise checks; the shared empty list when none). */

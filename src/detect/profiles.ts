@@ -13,7 +13,7 @@
  */
 import { interned } from './intern.js';
 import { KnownAddresses } from './known-addresses.js';
-import { BoundedMap } from './lru.js';
+import { BoundedMap, type Entry } from './lru.js';
 import type { Signal } from './signal.js';
 
 /** The last successful sign-in of an account, as impossible travel and anonymiser sign-ins compare it. */
@@ -40,6 +40,9 @@ export const Watch = {
 /** Every bit: a memory added to `Watch` is covered from the start (a bit left clear would skip its lookups). */
 const WATCH_ALL = Object.values(Watch).reduce((all, bit) => all | bit, 0);
 
+/** The profile fields that keep an account's entry in a per-account map: slow guessing's, the attempt tracker's. */
+export type EntrySlot = 'slowGuessingEntry' | 'groupsEntry';
+
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
 export type SourceKey = number | string;
 
@@ -62,13 +65,11 @@ export class UserProfile {
    */
   watch: number = WATCH_ALL;
   /**
-   * The account's entry in slow guessing's map when last looked up (see `BoundedMap.entry`): a success or failure of
-   * the account finds it here rather than by a key made and hashed for the event. A cache, never saved: valid while
-   * the entry is not `removed`.
+   * The account's entries in detectors' per-account maps when last looked up (see `Profiles.accountEntry`), by slot
+   * (`EntrySlot`). A cache, never saved.
    */
-  slowGuessingEntry: object | undefined = undefined;
-  /** The same for the attempt tracker's groups of the account (`AttemptTracker.byUser`). */
-  groupsEntry: object | undefined = undefined;
+  slowGuessingEntry: Entry<string, unknown> | undefined = undefined;
+  groupsEntry: Entry<string, unknown> | undefined = undefined;
   /**
    * The last success, field by field (no object per success); `okT` is NaN before the first. Its address is the
    * last of `ips` (`okIp` undefined) unless it had none ('').
@@ -171,6 +172,26 @@ export class Profiles {
   private keyed: Signal | undefined;
   private ipKey: SourceKey = '';
   private netKey: SourceKey = '';
+
+  /**
+   * The signal's account's entry in `map`, which is keyed by `key(s)`: kept in the account's profile (`slot`) between
+   * its events, so that a success or failure of a known account finds it without a key made and hashed for the event
+   * (an entry stands for its key until `removed`, see `BoundedMap.entry`); looked up, and kept, otherwise.
+   */
+  accountEntry<V>(s: Signal, slot: EntrySlot, map: BoundedMap<string, V>, key: (s: Signal) => string): Entry<string, V> | undefined {
+    const u = this.user(s);
+    const kept = u?.[slot] as Entry<string, V> | undefined;
+    if (kept !== undefined && !kept.removed) return kept;
+    const e = map.entry(key(s));
+    if (u !== undefined) u[slot] = e;
+    return e;
+  }
+
+  /** Keep an entry just made for the signal's account (by `set`) in its profile's `slot` (see `accountEntry`). */
+  keepEntry(s: Signal, slot: EntrySlot, e: Entry<string, unknown>): void {
+    const u = this.user(s);
+    if (u !== undefined) u[slot] = e;
+  }
 
   private lookUp(s: Signal): void {
     this.looked = s;

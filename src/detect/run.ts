@@ -263,8 +263,8 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     })();
     // Emitted from the log (a first join writes every finding again).
     await emitLogged(from);
+    timings?.mark('campaigns');
   }
-  if (o.campaigns) timings?.mark('campaigns');
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
   return result;

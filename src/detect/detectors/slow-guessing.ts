@@ -17,7 +17,7 @@
  */
 import { evidenceOf, type Evidence } from '../findings.js';
 import { interned } from '../intern.js';
-import { BoundedMap, type Entry, remembered } from '../lru.js';
+import { BoundedMap, remembered } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, RuleError, type Rule } from '../rules.js';
 import { netblockOf, type Signal } from '../signal.js';
@@ -208,7 +208,7 @@ export function slowGuessing(rule: Rule): Detector {
       if (s.ok && s.ip && ctx.profiles.mayHold(s, Watch.slowGuessing)) {
         // The owner signed in where the failures came from: a stale device or a forgotten password, now fixed. The
         // same netblock counts too: a phone's carrier or a home line hands out a neighbouring address next time.
-        const e = entryOf(s, ctx);
+        const e = ctx.profiles.accountEntry(s, 'slowGuessingEntry', accounts, accountKey);
         if (!e) ctx.profiles.held(s, Watch.slowGuessing, false);
         else if (failedFrom(e.v.ips, s) || failedFrom(e.v.dayIps, s)) accounts.deleteEntry(e);
       }
@@ -222,7 +222,7 @@ export function slowGuessing(rule: Rule): Detector {
     onAttempt(_g: AttemptGroup, s: Signal, ctx: DetectorContext) {
       // A name that does not exist cannot be taken over, and a right password (MFA or policy stopped it) is no guess.
       if (s.reason === 'unknown_user' || s.passwordValid) return;
-      const e = entryOf(s, ctx);
+      const e = ctx.profiles.accountEntry(s, 'slowGuessingEntry', accounts, accountKey);
       let a = e?.v;
       if (a && s.t - a.last > withinMs) a = undefined;
       a ??= { user: s.user, first: s.t, last: s.t, days: [], ips: '', dayIps: '', tool: toolOf(s.ua, s.app, s.proto), sample: sampleOf(s) };
@@ -232,9 +232,7 @@ export function slowGuessing(rule: Rule): Detector {
       else {
         // The map keeps the key an account was first stored with, for as long as it lives: a flat copy, rather than
         // the concatenation made for this event (a tree of strings, holding the event's own copy of the name).
-        const added = accounts.set(flatCopy(accountKey(s)), a);
-        const u = ctx.profiles.user(s);
-        if (u) u.slowGuessingEntry = added;
+        ctx.profiles.keepEntry(s, 'slowGuessingEntry', accounts.set(flatCopy(accountKey(s)), a));
       }
       ctx.profiles.held(s, Watch.slowGuessing, true);
 
@@ -266,19 +264,6 @@ export function slowGuessing(rule: Rule): Detector {
       for (const [tenant, ep] of episodes.entries()) if (ep.dirty) raise(tenant, ep, Math.max(now, ep.last), undefined, ctx);
     },
   };
-
-  /**
-   * The account's entry in `accounts`, or undefined: kept on the account's profile between its events, looked up
-   * (and kept there) otherwise.
-   */
-  function entryOf(s: Signal, ctx: DetectorContext): Entry<string, Account> | undefined {
-    const u = ctx.profiles.user(s);
-    const kept = u?.slowGuessingEntry as Entry<string, Account> | undefined;
-    if (kept !== undefined && !kept.removed) return kept;
-    const e = accounts.entry(accountKey(s));
-    if (u !== undefined) u.slowGuessingEntry = e;
-    return e;
-  }
 
   /** The shared triple of a tool. */
   function toolOf(ua: string, app: string, proto: string): Tool {
