@@ -48,5 +48,7 @@ if (!hasLimit && heapMb > 0 && !process.env.VIGIL_CHILD) {
     lifeline.resume();
     lifeline.unref(); // it must not keep the child alive once its work is done
   }
+  // A detection run's reading thread starts before the CLI's code loads, so the two load side by side.
+  if (process.argv[2] === 'detect') (await import(new URL('../dist/ingest/thread-start.js', import.meta.url).href)).startReadingThreadFor(process.argv.slice(2));
   await import(main.href);
 }

@@ -44,7 +44,7 @@ if (!existsSync(cache)) {
 }
 const batches = deserialize(readFileSync(cache));
 const off = values.off.split(',').filter(Boolean);
-const rules = loadRules().map((r) => (off.includes('all') || off.includes(r.detector) ? { ...r, enabled: false } : r));
+const rules = (await loadRules()).map((r) => (off.includes('all') || off.includes(r.detector) ? { ...r, enabled: false } : r));
 const times = [];
 for (let round = 0; round < Number(values.rounds); round++) {
   const engine = new Engine({ rules });

@@ -46,7 +46,7 @@ before(async () => {
   db = openStore(join(tmp, 'vigil.db'));
   await runDetection(expandInputs([join(tmp, 'logs')]), {
     db,
-    rules: loadRules(DEFAULT_RULES_DIR),
+    rules: await loadRules(DEFAULT_RULES_DIR),
     read: {},
     enricher: await Enricher.create({ intel: lists() }),
     quarantine: new Quarantine(undefined),

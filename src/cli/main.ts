@@ -4,7 +4,6 @@
  * exit code (0 ok, 1 failure, 2 usage error). Set VIGIL_DEBUG=1 to see stack traces.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { CliError, UsageError, type Command } from './command.js';
 import { InputError } from '../ingest/sources.js';
 
@@ -58,20 +57,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  if (name === 'detect' && mayReadOnAThread(rest)) (await import('../ingest/threaded-reader.js')).startReadingThreadEarly(!rest.includes('--no-geo'));
+  // A detection run's reading thread, unless the entry point (bin/vigil.js) started it already.
+  if (name === 'detect') (await import('../ingest/thread-start.js')).startReadingThreadFor(argv);
   const cmd = await command(name);
   if (!cmd) throw new UsageError(`unknown command '${name}'; see 'vigil help'`);
   return cmd.run(rest);
-}
-
-/**
- * Will `vigil detect` with these arguments read on a thread of its own? (A guess made before the command is loaded,
- * to start that thread early: it errs only towards a thread that goes unused.)
- */
-function mayReadOnAThread(args: string[]): boolean {
-  if (availableParallelism() < 2 || args.some((a) => a === '-h' || a === '--help' || a === '--threads=1')) return false;
-  const t = args.indexOf('--threads');
-  return t < 0 || args[t + 1] !== '1';
 }
 
 export async function runCli(argv: string[]): Promise<void> {

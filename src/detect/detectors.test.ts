@@ -11,7 +11,7 @@ import { replay } from './fixtures/replay.js';
 import { loadRules } from './rules.js';
 
 const dir = new URL('./fixtures/', import.meta.url);
-const rules = loadRules();
+const rules = await loadRules();
 
 interface Expected {
   type: string;

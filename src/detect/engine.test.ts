@@ -19,8 +19,8 @@ function failure(t: number, i: number): Signal {
   };
 }
 
-test('a spray that went quiet for its window leaves no finding held in memory', () => {
-  const engine = new Engine({ rules: loadRules() });
+test('a spray that went quiet for its window leaves no finding held in memory', async () => {
+  const engine = new Engine({ rules: await loadRules() });
   const t0 = Date.UTC(2024, 0, 1);
   for (let i = 0; i < 400; i++) engine.pushSignal(failure(t0 + i * 20_000, i)); // 40 accounts, ~2 hours
   const raised = engine.drainFindings() as any[];
@@ -42,8 +42,8 @@ test('a spray that went quiet for its window leaves no finding held in memory', 
   assert.equal(lastShown.unmapped.accounts_count, 40);
 });
 
-test('an attack near the line between spray and stuffing gets one finding that grows, not one of each', () => {
-  const engine = new Engine({ rules: loadRules() });
+test('an attack near the line between spray and stuffing gets one finding that grows, not one of each', async () => {
+  const engine = new Engine({ rules: await loadRules() });
   const t0 = Date.UTC(2024, 0, 1);
   const found: any[] = [];
   // A combo list: names that exist and names that do not, one try each from rotating addresses; first mostly
@@ -63,8 +63,8 @@ test('an attack near the line between spray and stuffing gets one finding that g
   assert.ok(last.unmapped.accounts_count >= 200, 'it grew with the whole attack');
 });
 
-test('a success skips the lookups of memories that cannot hold its account, and never one that may', () => {
-  const engine = new Engine({ rules: loadRules(), latenessMs: 0 });
+test('a success skips the lookups of memories that cannot hold its account, and never one that may', async () => {
+  const engine = new Engine({ rules: await loadRules(), latenessMs: 0 });
   const t0 = Date.UTC(2024, 0, 1);
   const user = 'user1@org.example';
   const home = { ip: '192.0.2.10', net: '192.0.2.0/24' };

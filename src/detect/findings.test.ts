@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { FindingSink, type FindingDraft } from './findings.js';
 import { loadRules } from './rules.js';
 
-const rule = loadRules().find((r) => r.detector === 'password_spray')!;
+const rule = (await loadRules()).find((r) => r.detector === 'password_spray')!;
 
 function draft(accounts: number, time: number): FindingDraft {
   return {

@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { RuleSchema } from './rule-file.js';
 
 export const FINDING_TYPES = [
   'password_spray',
@@ -21,23 +21,6 @@ export const FINDING_TYPES = [
 ] as const;
 export type FindingType = (typeof FINDING_TYPES)[number];
 
-const Attack = z.object({
-  technique: z.object({ uid: z.string().regex(/^T\d{4}(\.\d{3})?$/), name: z.string() }),
-  tactic: z.object({ uid: z.string().regex(/^TA\d{4}$/), name: z.string() }),
-});
-
-export const RuleSchema = z.object({
-  id: z.string().regex(/^VGL-\d{3}$/, 'id must look like VGL-001'),
-  name: z.string().min(3),
-  detector: z.string(),
-  type: z.enum(FINDING_TYPES),
-  severity: z.enum(['low', 'medium', 'high', 'critical']),
-  enabled: z.boolean().default(true),
-  rationale: z.string().min(20),
-  references: z.array(z.string()).default([]),
-  attacks: z.array(Attack).min(1),
-  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.string())])),
-});
 export type Rule = z.infer<typeof RuleSchema> & { file: string };
 
 export const SEVERITY_IDS: Record<Rule['severity'], number> = { low: 2, medium: 3, high: 4, critical: 5 };
@@ -46,28 +29,59 @@ export class RuleError extends Error {}
 
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 
-export function loadRules(dir: string = DEFAULT_RULES_DIR): Rule[] {
+/**
+ * Where the build keeps the shipped rules as checked (`compileRules`), each with the text it was read from: a run
+ * whose rule files have exactly those texts takes them from there without loading the YAML parser and validator.
+ */
+export const COMPILED_RULES = fileURLToPath(new URL('./rules-compiled.json', import.meta.url));
+
+/** The compiled form: every rule file's name, text and rule (without its path). */
+export interface CompiledRules {
+  version: 1;
+  files: { name: string; text: string; rule: Omit<Rule, 'file'> }[];
+}
+
+/** The rule files of a folder (`.yaml`, `.yml`), by name, with their texts. */
+export function ruleTexts(dir: string): { name: string; file: string; text: string }[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
     throw new RuleError(`cannot read rules folder ${dir}`);
   }
-  const rules: Rule[] = [];
-  for (const name of names) {
+  return names.map((name) => {
     const file = join(dir, name);
-    let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new RuleError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+      return { name, file, text: readFileSync(file, 'utf8') };
+    } catch {
+      throw new RuleError(`${file}: cannot read the rule file`);
     }
-    const r = RuleSchema.safeParse(doc);
-    if (!r.success) {
-      const issue = r.error.issues[0];
-      throw new RuleError(`${file}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-    }
-    rules.push({ ...r.data, file });
+  });
+}
+
+/** The compiled rules by file name, or none when `path` holds no readable compiled rules (then every file is parsed). */
+function compiledRules(path: string): Map<string, CompiledRules['files'][number]> {
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8')) as CompiledRules;
+    if (c?.version === 1 && Array.isArray(c.files)) return new Map(c.files.map((f) => [f.name, f]));
+  } catch {
+    // none built (a run from source), or damaged: parse the files
+  }
+  return new Map();
+}
+
+/**
+ * The rules of `dir`, each checked: a rule file whose text is the one compiled at `compiled` is taken as compiled,
+ * any other file is parsed and validated now. A RuleError names the file (and field) of the first bad one.
+ */
+export async function loadRules(dir: string = DEFAULT_RULES_DIR, compiled: string = COMPILED_RULES): Promise<Rule[]> {
+  const known = compiledRules(compiled);
+  let parse: ((file: string, text: string) => Rule) | undefined;
+  const rules: Rule[] = [];
+  for (const { name, file, text } of ruleTexts(dir)) {
+    const c = known.get(name);
+    if (c !== undefined && c.text === text) rules.push({ ...c.rule, file });
+    else rules.push((parse ??= (await import('./rule-file.js')).parseRuleFile)(file, text));
   }
   const ids = new Set<string>();
   for (const r of rules) {

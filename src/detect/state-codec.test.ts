@@ -29,8 +29,8 @@ test('pieces of a large mixed state join to the whole text', () => {
   assert.deepEqual(decodeState(pieces.join('')).lazy.length, 200);
 });
 
-test("an engine's checkpoint in pieces equals its whole checkpoint and restores the same", () => {
-  const rules = loadRules();
+test("an engine's checkpoint in pieces equals its whole checkpoint and restores the same", async () => {
+  const rules = await loadRules();
   const events = readFileSync(new URL('./fixtures/spray-distributed/events.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const engine = new Engine({ rules });
   for (const e of events.slice(0, Math.floor(events.length * 0.7))) engine.push(e);

@@ -12,9 +12,10 @@
  * words: range starts, range ends, AS numbers of the ranges, AS numbers with a name (ascending), offsets of the
  * names in the UTF-8 text that ends the file (one more than the names).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { AsnNames, AsnTable } from './asn.js';
+import { fileBytes } from './database-files.js';
 import { widthOf, type Family } from './ip-address.js';
 import { RangeTable } from './ip-set.js';
 
@@ -107,9 +108,13 @@ export function unpackAsnTable(buf: Buffer, family: Family, csv: CsvIdentity): A
   let at = Math.ceil((nl + 1) / 4) * 4;
   const wordCount = 2 * h.ranges * w + h.ranges + h.names + h.names + 1;
   if (buf.length !== at + wordCount * 4 + h.nameBytes) return undefined;
-  // One copy of all the words, so the arrays are aligned whatever the offset of the file's bytes.
-  const words = new Uint32Array(wordCount);
-  new Uint8Array(words.buffer).set(buf.subarray(at, at + wordCount * 4));
+  // The file's own bytes when they are aligned (a file read whole starts a buffer of its own), else one copy of them.
+  let words: Uint32Array;
+  if ((buf.byteOffset + at) % 4 === 0) words = new Uint32Array(buf.buffer, buf.byteOffset + at, wordCount);
+  else {
+    words = new Uint32Array(wordCount);
+    new Uint8Array(words.buffer).set(buf.subarray(at, at + wordCount * 4));
+  }
   at += wordCount * 4;
   let w0 = 0;
   const take = (n: number) => words.subarray(w0, (w0 += n));
@@ -120,7 +125,7 @@ export function unpackAsnTable(buf: Buffer, family: Family, csv: CsvIdentity): A
   const offsets = take(h.names + 1);
   if (offsets[0] !== 0 || offsets[h.names] !== h.nameBytes) return undefined;
   for (let i = 1; i <= h.names; i++) if (offsets[i] < offsets[i - 1]) return undefined;
-  const text = Buffer.from(buf.subarray(at));
+  const text = buf.subarray(at);
   return { table: new RangeTable(family, starts, ends, values), names: new PackedNames(asns, offsets, text), badRows: h.badRows, unsorted: h.unsorted, trimmed: h.trimmed };
 }
 
@@ -128,7 +133,7 @@ export function unpackAsnTable(buf: Buffer, family: Family, csv: CsvIdentity): A
 export function readAsnCache(path: string, family: Family, csv: CsvIdentity): AsnTable | undefined {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = fileBytes(path);
   } catch {
     return undefined;
   }

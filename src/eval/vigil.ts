@@ -40,7 +40,7 @@ export interface VigilRun {
 export async function runVigil(inputs: string[], o: VigilRunOptions = {}): Promise<VigilRun> {
   const t0 = performance.now();
   const enricher = await Enricher.create({ intel: o.intel ?? [], geo: o.geo, warn: () => {} });
-  const engine = new Engine({ rules: o.rules ?? loadRules(), latenessMs: o.latenessMs });
+  const engine = new Engine({ rules: o.rules ?? (await loadRules()), latenessMs: o.latenessMs });
   const quarantine = o.quarantine ?? new Quarantine(undefined);
   const stats = newStats();
   const findings: Record<string, any>[] = [];

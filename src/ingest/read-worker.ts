@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toSignal, type Signal } from '../detect/signal.js';
 import { packSignals } from '../detect/signal-pack.js';
+import { readAheadDone } from '../enrich/database-files.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
 import { newStats, readSource, type ReadOptions } from './reader.js';
@@ -26,7 +27,8 @@ let enricher: Promise<Enricher> | undefined;
  * read the same lists and warned already.
  */
 function enricherFor(options: EnricherOptions): Promise<Enricher> {
-  return (enricher ??= Enricher.create({ ...options, warn: () => {} }));
+  // After the tables being read ahead are in (else their first lookup would read them again).
+  return (enricher ??= readAheadDone().then(() => Enricher.create({ ...options, warn: () => {} })));
 }
 
 type Message =
@@ -50,7 +52,9 @@ async function takeCredit(credits: Int32Array): Promise<void> {
 parentPort!.on('message', async (m: Message) => {
   if (m.type === 'warm') {
     // The run's options are not known yet: load the default geo and ASN tables, which its enricher will share.
-    Enricher.create({ intel: [], warn: () => {} }).then((e) => e.warmUp(), () => {});
+    readAheadDone()
+      .then(() => Enricher.create({ intel: [], warn: () => {} }))
+      .then((e) => e.warmUp(), () => {});
     return;
   }
   if (m.type === 'prepare') {

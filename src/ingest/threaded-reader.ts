@@ -4,7 +4,7 @@
  * cores as a pipeline. Events arrive in exactly the order the in-thread reader gives, so findings do not depend on
  * it. Standard input is read in-thread. At most a few batches are in flight, so memory stays bounded.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
 import type { Signal } from '../detect/signal.js';
 import { unpackSignals } from '../detect/signal-pack.js';
@@ -12,6 +12,9 @@ import { timings } from '../detect/timings.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
+import { newReadingThread, takeEarlyReadingThread } from './thread-start.js';
+
+export { startReadingThreadEarly } from './thread-start.js';
 
 /**
  * Batches (one per chunk read: some 180 Entra sign-ins, 750 short OCSF events) the reading thread may be ahead by.
@@ -19,47 +22,6 @@ import type { Source } from './sources.js';
  * for the other, and the 1M-event Entra run took 2-3 s longer (and more CPU, in wake-ups). At most some 25 MB.
  */
 export const IN_FLIGHT = 96;
-/**
- * The reading thread holds a few batches and the address cache: a small heap of its own, so that its garbage
- * is collected early instead of growing towards the process's limit beside the detectors' memory.
- */
-const WORKER_HEAP_MB = 256;
-
-/**
- * A reading thread started before its command knew whether it would use one (`startReadingThreadEarly`), taken by
- * the first ThreadedReader that starts.
- */
-let early: Worker | undefined;
-
-/**
- * Starts a reading thread now, for a detection run about to be set up: the thread loads its code and, with `geo`,
- * the geo and ASN tables on the other core while this one loads the command's (together some 0.2 s of every run
- * otherwise spent one after the other). A thread nobody takes does not keep the process alive.
- */
-export function startReadingThreadEarly(geo = true): number {
-  if (early) return early.threadId;
-  early = newReadingThread();
-  // And has it load the geo and ASN tables the run will most likely want (a quarter second here).
-  if (geo) early.postMessage({ type: 'warm' });
-  return early.threadId;
-}
-
-function newReadingThread(): Worker {
-  const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
-  let worker: Worker;
-  if (import.meta.url.endsWith('.ts')) {
-    // Running from source under tsx (the tests): a worker needs tsx registered in its own thread first.
-    const api = import.meta.resolve('tsx/esm/api');
-    const file = new URL('./read-worker.ts', import.meta.url).href;
-    const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(file)});`;
-    worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), options);
-  } else worker = new Worker(new URL('./read-worker.js', import.meta.url), options);
-  worker.unref();
-  // Errors reach the read that uses the thread (it listens while reading); one nobody uses must not end the process.
-  worker.on('error', () => {});
-  return worker;
-}
-
 export class ThreadedReader {
   private worker: Worker | undefined;
   /** Batches received and not yet taken by the caller (never more than the reading thread may be ahead by). */
@@ -87,8 +49,7 @@ export class ThreadedReader {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    this.worker = early ?? newReadingThread();
-    early = undefined;
+    this.worker = takeEarlyReadingThread() ?? newReadingThread();
     return this.worker;
   }
 

@@ -61,7 +61,7 @@ before(async () => {
   const stix = join(dir, 'apt28.stix.json');
   writeFileSync(stix, stixBundle(ips));
   const catalogue = loadIntel([{ path: stix }]);
-  ingest = new IngestService({ db, rules: loadRules(), enricher, campaigns: { catalogue, orgs: { organisations: orgs } as never } });
+  ingest = new IngestService({ db, rules: await loadRules(), enricher, campaigns: { catalogue, orgs: { organisations: orgs } as never } });
   app = createApp({ db, verifier: new TokenVerifier(db), ingest, maxBodyBytes: MAX_BODY, log: () => {} });
   tok.op = createToken(db, { role: 'operator' }).token;
   for (const o of ORGS) tok[o.id] = createToken(db, { role: 'org', tenant: o.id }).token;

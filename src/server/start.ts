@@ -42,7 +42,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
-  const rules = loadRules(o.rulesDir ?? DEFAULT_RULES_DIR);
+  const rules = await loadRules(o.rulesDir ?? DEFAULT_RULES_DIR);
   const orgs = o.orgsFile ? loadOrganisations(o.orgsFile) : undefined;
   const enricher = await Enricher.create({ intel: o.intel ?? [], geo: o.geo ?? true });
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));

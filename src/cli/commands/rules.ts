@@ -20,7 +20,7 @@ Lists the detection rules (one YAML file each) with their type, severity and thr
       console.log(rules.usage);
       return 0;
     }
-    const list = loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
+    const list = await loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     if (values.json) {
       for (const r of list) console.log(JSON.stringify(r));
       return 0;

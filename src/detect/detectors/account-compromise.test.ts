@@ -11,7 +11,7 @@ import { Engine } from '../engine.js';
 import { loadRules } from '../rules.js';
 import { CUT_AT, slowSprayEvents, T0, TRAVELLER, TRAVELLER_AT, VICTIM } from './fixtures/slow-spray/scenario.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 const H = 3600_000;
 /** Findings as written (a restored sample has no undefined members, a fresh one does: the text is the same). */
 const text = (f: unknown) => JSON.stringify(f);

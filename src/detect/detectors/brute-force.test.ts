@@ -10,7 +10,7 @@ import type { AuthEvent } from '../../ocsf/authentication.js';
 import { replay } from '../fixtures/replay.js';
 import { loadRules } from '../rules.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 const events: AuthEvent[] = readFileSync(new URL('../fixtures/brute-rapid-burst/events.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')

@@ -15,7 +15,7 @@ import { toSignal, type Signal } from '../signal.js';
 import { decodeState, encodeState } from '../state-codec.js';
 import { evidenceOfSample, sampleOf, sampleOfEvidence } from './slow-guessing.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 const ruleId = rules.find((r) => r.detector === 'slow_guessing')!.id;
 const fixtures = new URL('../fixtures/', import.meta.url);
 const eventsOf = (name: string): AuthEvent[] =>
