@@ -46,7 +46,8 @@ test('compiled rules are the parsed rules, and a file changed since is read from
   const compiled = join(tmp, 'rules-compiled.json');
   compileRules(dir, compiled);
   const parsed = await loadRules(dir, NONE);
-  assert.deepEqual(await loadRules(dir, compiled), parsed);
+  // Equal to the byte, keys in the same order: a run's saved state names its rules by a hash of their JSON.
+  assert.equal(JSON.stringify(await loadRules(dir, compiled)), JSON.stringify(parsed));
   // The compiled copy is what a run takes when the texts match: a rule changed inside it is what loads.
   const c = JSON.parse(readFileSync(compiled, 'utf8'));
   c.files.find((f: { name: string }) => f.name === 'password-spray.yaml').rule.params.min_accounts = 99;
