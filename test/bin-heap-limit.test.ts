@@ -1,14 +1,15 @@
 /**
- * The entry point's heap limit: detecting commands run in a child process with `--max-old-space-size` (so V8 collects
- * before garbage piles up beside the detectors' bounded memory), other commands run in place, VIGIL_HEAP_MB chooses,
- * and a child whose parent is killed outright stops at once rather than run on unseen. Runs the built CLI (`dist/`).
+ * The entry point's heap limit: started as `node bin/vigil.js`, detecting commands run in a child process with
+ * `--max-old-space-size` (so V8 collects before garbage piles up beside the detectors' bounded memory), other
+ * commands run in place, VIGIL_HEAP_MB chooses, and a child whose parent is killed outright stops at once rather than
+ * run on unseen; run as a program, the #! line gives the limit and nothing starts twice. Runs the built CLI (`dist/`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,9 +33,15 @@ const cmdline = (pid: number): string[] => {
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `vigil detect -` waiting on an open, empty standard input: a run that lasts until it is stopped. */
-function waitingDetect(env: NodeJS.ProcessEnv, dir: string): ChildProcess {
-  return spawn(process.execPath, [BIN, 'detect', '--db', join(dir, 'v.db'), '-o', join(dir, 'f.jsonl'), '-'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+/**
+ * `vigil detect -` waiting on an open, empty standard input: a run that lasts until it is stopped. Started as
+ * `node bin/vigil.js`, or (`asProgram`) as the program itself, through its #! line.
+ */
+function waitingDetect(env: NodeJS.ProcessEnv, dir: string, asProgram = false): ChildProcess {
+  const args = ['detect', '--db', join(dir, 'v.db'), '-o', join(dir, 'f.jsonl'), '-'];
+  // The #! line's `env` finds node on the PATH: this one's, as a shell running `vigil` would.
+  const path = `${dirname(process.execPath)}:${env.PATH ?? ''}`;
+  return asProgram ? spawn(BIN, args, { env: { ...env, PATH: path }, stdio: ['pipe', 'ignore', 'ignore'] }) : spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
 async function childWithin(pid: number, ms: number): Promise<number | undefined> {
@@ -86,6 +93,32 @@ test('VIGIL_HEAP_MB sets the limit, 0 runs in place; exit codes pass through', {
     assert.match(bad.stderr, /missing\.jsonl/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('run as a program, detect has the limit from the #! line and starts nothing again; VIGIL_HEAP_MB still chooses', { skip: !built && 'not built' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-heap-'));
+  const env = { ...process.env };
+  delete env.VIGIL_HEAP_MB;
+  delete env.VIGIL_CHILD;
+  const run = waitingDetect(env, dir, true);
+  try {
+    let own: string[] = [];
+    for (const end = Date.now() + 10_000; Date.now() < end && !own.includes('--max-old-space-size=1100'); await sleep(50)) own = cmdline(run.pid!);
+    assert.ok(own.includes('--max-old-space-size=1100'), own.join(' '));
+    await sleep(1500);
+    assert.deepEqual(childrenOf(run.pid!).filter((c) => cmdline(c).some((a) => a.startsWith('--max-old-space-size'))), [], 'no second Node');
+    run.stdin!.end();
+    assert.equal(await new Promise((r) => run.on('exit', r)), 0);
+
+    const custom = waitingDetect({ ...env, VIGIL_HEAP_MB: '700' }, dir, true);
+    const child = await childWithin(custom.pid!, 10_000);
+    assert.ok(child && cmdline(child).includes('--max-old-space-size=700') && !cmdline(child).includes('--max-old-space-size=1100'), String(child && cmdline(child).join(' ')));
+    custom.stdin!.end();
+    assert.equal(await new Promise((r) => custom.on('exit', r)), 0);
+  } finally {
+    run.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * skipped), findings to a file, with the geo and ASN lookups on unless asked otherwise.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { VIGIL } from './env.js';
 import { measure, type Measured, type VigilPhases } from './measure.js';
 
@@ -36,11 +36,15 @@ export async function runVigilDetect(input: string, work: string, o: VigilOption
   const args = ['detect', '--db', db, '-o', findingsFile, '-q', join(work, 'quarantine.jsonl'), ...(o.intel ?? []).map((i) => `--intel=${i}`), ...(o.geo ? [] : ['--no-geo']), ...(o.extra ?? []), input];
   // With node flags of its own (a profiler), the CLI must run in this process, not in a child bin/vigil.js starts.
   // VIGIL_TIMINGS: the run's last line says when each phase ended.
-  const env = { ...process.env, VIGIL_TIMINGS: '1', ...(o.nodeFlags?.length ? { VIGIL_HEAP_MB: '0' } : {}) };
-  const measured = await measure(process.execPath, [...(o.nodeFlags ?? []), VIGIL, ...args], { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
+  // Otherwise it runs as users run it, as a program (its #! line gives Node the heap limit; `node bin/vigil.js` would
+  // start a second Node for it), with this Node first on the PATH.
+  const flags = o.nodeFlags ?? [];
+  const env = { ...process.env, VIGIL_TIMINGS: '1', ...(flags.length ? { VIGIL_HEAP_MB: '0' } : { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` }) };
+  const [cmd, cmdArgs] = flags.length ? [process.execPath, [...flags, VIGIL, ...args]] : [VIGIL, args];
+  const measured = await measure(cmd, cmdArgs, { timeoutSec: o.timeoutSec, rssCapMiB: o.rssCapMiB, stderrFile: join(work, 'stderr.txt'), inputFile: input, env });
   if (measured.exitCode !== 0 && !measured.stopped && !o.keepFailure) throw new Error(`vigil detect failed (exit ${measured.exitCode ?? measured.stopped}):\n${measured.stderrTail}`);
   measured.phases = phasesOf(measured.stderrTail);
-  return { measured, findingsFile, command: `node bin/vigil.js ${args.join(' ')}` };
+  return { measured, findingsFile, command: `${flags.length ? `node ${flags.join(' ')} ` : ''}bin/vigil.js ${args.join(' ')}` };
 }
 
 /** The phases from `vigil detect`'s timings line (VIGIL_TIMINGS=1), if the run wrote one. */
