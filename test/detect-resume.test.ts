@@ -52,6 +52,14 @@ test('day 1 then day 2 gives the same findings as both at once; a repeated comma
   assert.match(r.stderr, /password_spray\s+org-a\s+1/);
   const once = storedFindings(join(dir, 'once.db'));
   assert.ok(once.length >= 5, `expected the fixture's findings, got ${once.length}`);
+  // Each finding's row is its last line (a finding that grew several times between commits is written once).
+  const lastLine = new Map<string, string>();
+  for (const l of readFileSync(join(dir, 'o.jsonl'), 'utf8').trim().split('\n')) lastLine.set(JSON.parse(l).finding_info.uid, l);
+  const d = new Database(join(dir, 'once.db'), { readonly: true });
+  const rows = d.prepare('SELECT uid, json FROM findings').all() as { uid: string; json: string }[];
+  d.close();
+  assert.ok(lastLine.size < readFileSync(join(dir, 'o.jsonl'), 'utf8').trim().split('\n').length, 'some finding grew');
+  assert.deepEqual(new Map(rows.map((r) => [r.uid, r.json])), lastLine);
   const split = storedFindings(join(dir, 'split.db'));
   assert.equal(split.length, once.length, 'as many findings split by day as at once');
   for (let i = 0; i < once.length; i++) assert.ok(split[i] === once[i], `finding ${i} differs between split and single run:\n${split[i].slice(0, 400)}\n${once[i].slice(0, 400)}`);

@@ -136,12 +136,17 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const activity = new ActivityCounter(db);
 
   const logFindings = (found: Record<string, any>[], texts: string[]) => {
-    for (const f of found) {
+    // A finding's latest line is the one its row keeps: a finding that grew several times in these lines (each line
+    // lists all its addresses again) is written to the findings table once, in the same transaction.
+    const last = new Map<string, number>();
+    for (let i = 0; i < found.length; i++) last.set(found[i].finding_info.uid, i);
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i];
       const fi = f.finding_info;
       const json = JSON.stringify(f);
       texts.push(json);
       insLog.run(runId, fi.uid, f.metadata.tenant_uid, fi.types[0], f.activity_id, f.time, json);
-      upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
+      if (last.get(fi.uid) === i) upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
       logged++;
     }
   };
