@@ -61,7 +61,7 @@ test('detect runs with the default heap limit in a child that stops when its par
   try {
     const child = await childWithin(parent.pid!, 10_000);
     assert.ok(child, 'a child process with a heap limit was started');
-    assert.ok(cmdline(child).includes('--max-old-space-size=1100'), cmdline(child).join(' '));
+    assert.ok(cmdline(child).includes('--max-old-space-size=1100') && cmdline(child).includes('--initial-old-space-size=128'), cmdline(child).join(' '));
     parent.kill('SIGKILL');
     let gone = false;
     for (const end = Date.now() + 5000; Date.now() < end && !gone; await sleep(50)) gone = !alive(child);
@@ -106,7 +106,7 @@ test('run as a program, detect has the limit from the #! line and starts nothing
   try {
     let own: string[] = [];
     for (const end = Date.now() + 10_000; Date.now() < end && !own.includes('--max-old-space-size=1100'); await sleep(50)) own = cmdline(run.pid!);
-    assert.ok(own.includes('--max-old-space-size=1100'), own.join(' '));
+    assert.ok(own.includes('--max-old-space-size=1100') && own.includes('--initial-old-space-size=128'), own.join(' '));
     await sleep(1500);
     assert.deepEqual(childrenOf(run.pid!).filter((c) => cmdline(c).some((a) => a.startsWith('--max-old-space-size'))), [], 'no second Node');
     run.stdin!.end();
@@ -115,6 +115,7 @@ test('run as a program, detect has the limit from the #! line and starts nothing
     const custom = waitingDetect({ ...env, VIGIL_HEAP_MB: '700' }, dir, true);
     const child = await childWithin(custom.pid!, 10_000);
     assert.ok(child && cmdline(child).includes('--max-old-space-size=700') && !cmdline(child).includes('--max-old-space-size=1100'), String(child && cmdline(child).join(' ')));
+    assert.equal(cmdline(child).filter((a) => a.startsWith('--initial-old-space-size')).length, 1, 'one starting size');
     custom.stdin!.end();
     assert.equal(await new Promise((r) => custom.on('exit', r)), 0);
   } finally {
