@@ -6,6 +6,7 @@
  * second before the first event.
  */
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -54,6 +55,10 @@ export function takeEarlyReadingThread(): Worker | undefined {
 
 /** A new reading thread; with `readTablesAhead` it starts reading the IPv4 geo and ASN files as it starts. */
 export function newReadingThread(readTablesAhead = false): Worker {
+  // The old generation's starting size given to the detection thread (bin/vigil.js) is not for this one: its memory is
+  // a few short-lived batches and a cache, and on a long stream of new addresses its garbage would pile up to that
+  // size before its first full collection. A flag is read when a thread's heap is made, so this thread gets V8's start.
+  setFlagsFromString('--initial-old-space-size=0');
   const options = { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }, workerData: { readTablesAhead } };
   let worker: Worker;
   if (import.meta.url.endsWith('.ts')) {
