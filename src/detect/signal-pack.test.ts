@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Signal } from './signal.js';
-import { packSignals, unpackSignals } from './signal-pack.js';
+import { packSignals, SignalPacker, unpackSignals } from './signal-pack.js';
 
 function signal(i: number): Signal {
   const user = `User${i % 7}@Org${i % 3}.example`;
@@ -31,4 +31,16 @@ test('a batch survives the structured clone between threads, and repeated string
   assert.ok(received.table.length < 40, `table of ${received.table.length} strings`);
   const out = unpackSignals(received);
   assert.equal(out.filter((s) => s.tenant === 'org-1').length, 100);
+});
+
+test('a packer given fewer signals than its capacity makes an exact batch; given more, it refuses', () => {
+  const batch = Array.from({ length: 25 }, (_, i) => signal(i));
+  const packer = new SignalPacker(40);
+  for (const s of batch) packer.add(s);
+  const packed = packer.finish();
+  assert.equal(packed.nums.length, packSignals(batch).nums.length);
+  assert.deepEqual(unpackSignals(packed), batch);
+  const full = new SignalPacker(1);
+  full.add(signal(0));
+  assert.throws(() => full.add(signal(1)), RangeError);
 });

@@ -25,28 +25,44 @@ const NUMS = 19;
 const OWN = 4;
 const NO_VALUE = -1;
 
-export function packSignals(signals: Signal[]): PackedSignals {
-  const table: string[] = [];
-  const index = new Map<string, number>();
-  const ref = (v: string): number => {
-    let i = index.get(v);
-    if (i === undefined) {
-      i = table.length;
-      table.push(v);
-      index.set(v, i);
-    }
-    return i;
-  };
+/**
+ * Packs signals one at a time, so that each can be let go as soon as it is added (the reading thread never holds a
+ * batch of signal objects, and packs each while it is still in the processor's cache).
+ */
+export class SignalPacker {
+  private readonly table: string[] = [];
+  private readonly index = new Map<string, number>();
   /**
    * The fingerprint is made of ua, app and proto (`toolFingerprint`): found by their three indexes rather than hashed
    * whole, and made again from them, so it is never sent on its own.
    */
-  const fps = new Map<string, number>();
-  const nums = new Float64Array(signals.length * NUMS);
-  const own: (string | null)[] = new Array(signals.length * OWN);
-  let p = 0;
-  let o = 0;
-  for (const s of signals) {
+  private readonly fps = new Map<string, number>();
+  private readonly nums: Float64Array<ArrayBuffer>;
+  private readonly own: (string | null)[];
+  private n = 0;
+
+  /** `capacity`: the number of signals to be added (exactly that many make a batch without a copy). */
+  constructor(readonly capacity: number) {
+    this.nums = new Float64Array(capacity * NUMS);
+    this.own = new Array(capacity * OWN);
+  }
+
+  private ref(v: string): number {
+    let i = this.index.get(v);
+    if (i === undefined) {
+      i = this.table.length;
+      this.table.push(v);
+      this.index.set(v, i);
+    }
+    return i;
+  }
+
+  add(s: Signal): void {
+    if (this.n === this.capacity) throw new RangeError(`a packer for ${this.capacity} signals was given more`);
+    const nums = this.nums;
+    const p = this.n * NUMS;
+    const o = this.n * OWN;
+    this.n++;
     nums[p] = s.t;
     nums[p + 1] = s.asn;
     nums[p + 2] = s.lat ?? NaN;
@@ -54,32 +70,42 @@ export function packSignals(signals: Signal[]): PackedSignals {
     nums[p + 4] = (s.ok ? 1 : 0) | (s.passwordValid ? 2 : 0) | (s.legacy ? 4 : 0) | (s.lat === undefined ? 8 : 0) | (s.lon === undefined ? 16 : 0);
     nums[p + 5] = s.status;
     nums[p + 6] = s.source ? s.source.line : NO_VALUE;
-    nums[p + 7] = ref(s.tenant);
-    nums[p + 8] = ref(s.asOrg);
-    nums[p + 9] = ref(s.country);
-    nums[p + 10] = ref(s.anon);
-    nums[p + 11] = ref(s.reason);
-    nums[p + 12] = ref(s.mfaEvent);
-    const ua = ref(s.ua);
-    const app = ref(s.app);
-    const proto = ref(s.proto);
+    nums[p + 7] = this.ref(s.tenant);
+    nums[p + 8] = this.ref(s.asOrg);
+    nums[p + 9] = this.ref(s.country);
+    nums[p + 10] = this.ref(s.anon);
+    nums[p + 11] = this.ref(s.reason);
+    nums[p + 12] = this.ref(s.mfaEvent);
+    const ua = this.ref(s.ua);
+    const app = this.ref(s.app);
+    const proto = this.ref(s.proto);
     nums[p + 13] = ua;
     nums[p + 14] = app;
     nums[p + 15] = proto;
     const fpKey = `${ua},${app},${proto}`;
-    let fp = fps.get(fpKey);
-    if (fp === undefined) fps.set(fpKey, (fp = ref(toolFingerprint(s.ua, s.app, s.proto))));
+    let fp = this.fps.get(fpKey);
+    if (fp === undefined) this.fps.set(fpKey, (fp = this.ref(toolFingerprint(s.ua, s.app, s.proto))));
     nums[p + 16] = fp;
-    nums[p + 17] = s.source ? ref(s.source.file) : NO_VALUE;
-    nums[p + 18] = ref(s.format);
-    p += NUMS;
+    nums[p + 17] = s.source ? this.ref(s.source.file) : NO_VALUE;
+    nums[p + 18] = this.ref(s.format);
+    const own = this.own;
     own[o] = s.user;
     own[o + 1] = s.userKey === s.user ? null : s.userKey;
     own[o + 2] = s.ip;
     own[o + 3] = s.net;
-    o += OWN;
   }
-  return { table, own, nums };
+
+  /** The batch of the signals added. */
+  finish(): PackedSignals {
+    const full = this.n === this.capacity;
+    return { table: this.table, own: full ? this.own : this.own.slice(0, this.n * OWN), nums: full ? this.nums : this.nums.slice(0, this.n * NUMS) };
+  }
+}
+
+export function packSignals(signals: Signal[]): PackedSignals {
+  const packer = new SignalPacker(signals.length);
+  for (const s of signals) packer.add(s);
+  return packer.finish();
 }
 
 /**

@@ -5,8 +5,8 @@
  * cores work as a pipeline and results are the same as reading in one thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { toSignal, type Signal } from '../detect/signal.js';
-import { packSignals } from '../detect/signal-pack.js';
+import { toSignal } from '../detect/signal.js';
+import { SignalPacker } from '../detect/signal-pack.js';
 import { readAheadDone } from '../enrich/database-files.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
@@ -67,14 +67,15 @@ parentPort!.on('message', async (m: Message) => {
     const q = new ForwardingQuarantine(undefined);
     const stats = newStats();
     for await (const batch of readSource(m.src, { ...m.opts, forDetection: true }, q, stats)) {
-      const signals: Signal[] = new Array(batch.length);
+      // Packed, a batch crosses threads far cheaper than a structured clone of many objects; each signal is packed
+      // as it is made.
+      const packer = new SignalPacker(batch.length);
       for (let i = 0; i < batch.length; i++) {
         e.enrich(batch[i]);
-        signals[i] = toSignal(batch[i]);
+        packer.add(toSignal(batch[i]));
       }
+      const packed = packer.finish();
       await takeCredit(m.credits);
-      // Packed, a batch crosses threads far cheaper than a structured clone of many objects.
-      const packed = packSignals(signals);
       parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
     }
     parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
