@@ -1,8 +1,8 @@
 /**
  * @module detect/rules
  * Rule files: one YAML file per detector in `rules/` (or `--rules DIR`), holding its thresholds, windows, severity,
- * ATT&CK mapping and the rationale for each number. Validated on load; a bad file is a one-line error naming the
- * file and field.
+ * ATT&CK mapping and the rationale for each number. Validated on load (or taken from the build's checked copy when
+ * the file's text is the one checked); a bad file is a one-line error naming the file and field.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
