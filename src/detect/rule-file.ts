@@ -2,7 +2,7 @@
  * @module detect/rule-file
  * One rule file read and checked: its YAML parsed, then validated field by field, with a one-line error naming the
  * file and the field. Loaded only for rule files the build has not compiled (see `loadRules`): yaml and zod take a
- * seventh of a second to load, which every run would otherwise spend before its first event.
+ * fifth of a second to load, which every run would otherwise spend before its first event.
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
