@@ -24,7 +24,7 @@ import { asnCachePath, asnDatabasePaths } from './database-files.js';
 import { parseIpv6, type Family, type IpAddress } from './ip-address.js';
 import { RangeTable, SortedRangeBuilder } from './ip-set.js';
 
-/** The package's files (resolved through Node's module lookup, so any install layout works). */
+// Where the files are is kept in database-files.ts (light, for the reading thread's start); named here as before.
 export { asnDatabasePaths, asnCachePath };
 
 /** Organisation by AS number: a Map when parsed, the cache's packed form when read from it. */

