@@ -79,9 +79,15 @@ const STEPPED_OVER = new Set([
 // has them (JSON.parse rejects 01, +1, .5, 1.). Values that are objects or arrays may nest as Graph's lists do
 // (a list of policies, each with lists of strings): an object or list of scalars, flat lists and objects of those.
 // Anything deeper goes the full way. (JavaScript expressions cannot recurse, so each level is written out.)
-const STRING = '"[^"\\\\\\u0000-\\u001f]*"';
+const STRING_CHARS = '[^"\\\\\\u0000-\\u001f]*';
+const STRING = `"${STRING_CHARS}"`;
 const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
+/**
+ * A kept field's value in two groups: a string's characters without its quotes, or any other scalar as written. A
+ * string's value is then its capture (no second substring made to drop the quotes: most kept fields are strings).
+ */
+const KEPT_SCALAR = `(?:"(${STRING_CHARS})"|(${NUMBER}|true|false|null))`;
 const FLAT_LIST = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
 const FLAT_VALUE = `(?:${SCALAR}|${FLAT_LIST})`;
 const FLAT_OBJECT = `\\{(?:${STRING}:${FLAT_VALUE}(?:,${STRING}:${FLAT_VALUE})*)?\\}`;
@@ -93,7 +99,7 @@ function steppedOver(v: unknown): string {
   return typeof v === 'object' && v !== null ? NESTED_VALUE : SCALAR;
 }
 
-/** One learned layout: the expression and which capture group holds which field. */
+/** One learned layout: the expression, and the field of each kept value (two capture groups each, see `KEPT_SCALAR`). */
 interface Layout {
   re: RegExp;
   fields: (keyof ScannedSignIn)[];
@@ -138,18 +144,20 @@ function fieldsOf(m: RegExpExecArray, fields: (keyof ScannedSignIn)[]): ScannedS
     userAgent: undefined, autonomousSystemNumber: undefined, errorCode: undefined, city: undefined, state: undefined,
     countryOrRegion: undefined, latitude: undefined, longitude: undefined, browser: undefined,
   };
-  for (let g = 0; g < fields.length; g++) {
-    const raw = m[g + 1];
-    if (raw === undefined) continue; // inside an object that was null on this line
-    out[fields[g]] = scalarValue(raw);
+  for (let g = 0, i = 1; g < fields.length; g++, i += 2) {
+    const text = m[i];
+    if (text !== undefined) out[fields[g]] = text; // strings have no escapes: their characters are their value
+    else {
+      const raw = m[i + 1];
+      if (raw !== undefined) out[fields[g]] = scalarValue(raw);
+    }
   }
   return out;
 }
 
-/** A matched scalar's value: strings have no escapes, so their text is their value. */
+/** A matched scalar's value other than a string. */
 function scalarValue(raw: string): unknown {
   const c = raw.charCodeAt(0);
-  if (c === 34) return raw.slice(1, -1);
   if (c === 110) return null;
   if (c === 116) return true;
   if (c === 102) return false;
@@ -171,7 +179,7 @@ function layoutOf(text: string): Layout | undefined {
     const v = rec[k];
     if (KEPT_TOP.has(k as keyof ScannedSignIn)) {
       fields.push(k as keyof ScannedSignIn);
-      parts.push(`"${k}":(${SCALAR})`);
+      parts.push(`"${k}":${KEPT_SCALAR}`);
     } else if (NESTED[k]) {
       const inner = nestedSource(NESTED[k], v, fields);
       if (inner === undefined) return undefined;
@@ -191,7 +199,7 @@ function nestedSource(n: Nested, v: unknown, fields: (keyof ScannedSignIn)[]): s
     const field = n.kept[k];
     if (field) {
       fields.push(field);
-      parts.push(`"${k}":(${SCALAR})`);
+      parts.push(`"${k}":${KEPT_SCALAR}`);
     } else if (n.open?.[k]) {
       const inner = nestedSource(n.open[k], v[k], fields);
       if (inner === undefined) return undefined;
