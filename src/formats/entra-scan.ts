@@ -148,7 +148,7 @@ function fieldsOf(m: RegExpExecArray, fields: (keyof ScannedSignIn)[]): ScannedS
     const text = m[i];
     if (text !== undefined) out[fields[g]] = text; // strings have no escapes: their characters are their value
     else {
-      const raw = m[i + 1];
+      const raw = m[i + 1]; // one of the two groups matched; checked all the same
       if (raw !== undefined) out[fields[g]] = scalarValue(raw);
     }
   }
