@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { asnDatabasePaths, parseAsnCsv } from './asn.js';
+import { parseAsnCsv } from './asn.js';
+import { asnDatabasePaths } from './database-files.js';
 import { packAsnTable, readAsnCache, unpackAsnTable, writeAsnCache } from './asn-cache.js';
 import { parseIp } from './ip-address.js';
 import { seededRandom } from './fixtures/seeded-random.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { AsnDatabase, asnDatabasePaths, parseAsnCsv } from './asn.js';
+import { AsnDatabase, parseAsnCsv } from './asn.js';
+import { asnDatabasePaths } from './database-files.js';
 import { parseIp, type IpAddress } from './ip-address.js';
 import { seededRandom } from './fixtures/seeded-random.js';
 

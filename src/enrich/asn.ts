@@ -24,9 +24,6 @@ import { asnCachePath, asnDatabasePaths } from './database-files.js';
 import { parseIpv6, type Family, type IpAddress } from './ip-address.js';
 import { RangeTable, SortedRangeBuilder } from './ip-set.js';
 
-// Where the files are is kept in database-files.ts (light, for the reading thread's start); named here as before.
-export { asnDatabasePaths, asnCachePath };
-
 /** Organisation by AS number: a Map when parsed, the cache's packed form when read from it. */
 export interface AsnNames {
   get(asn: number): string | undefined;

@@ -24,9 +24,6 @@ interface CityRecord {
   longitude?: number;
 }
 
-// Where the files are is kept in database-files.ts (light, for the reading thread's start); named here as before.
-export { geoDatabasePaths };
-
 /** GeoLite2 stores 32-bit floats (37.750999450683594); MaxMind publishes four decimals. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 

@@ -18,9 +18,10 @@
 import { access } from 'node:fs/promises';
 import { detachedText } from '../formats/common.js';
 import type { AuthEvent, AutonomousSystem, Location } from '../ocsf/authentication.js';
-import { AsnDatabase, asnDatabasePaths } from './asn.js';
+import { AsnDatabase } from './asn.js';
 import { BoundedCache } from './bounded-cache.js';
-import { GeoDatabase, geoDatabasePaths } from './geo.js';
+import { asnDatabasePaths, geoDatabasePaths } from './database-files.js';
+import { GeoDatabase } from './geo.js';
 import { formatIp, parseIp, parseIpv4 } from './ip-address.js';
 import { INTEL_KINDS, IntelIndex, kindsFromBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
 import { mergeAutonomousSystem, mergeLocation } from './merge.js';

@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { entraGraph, jsonl } from './fixtures/records.js';
 import { Quarantine } from './quarantine.js';
 import { newStats } from './reader.js';
-import { IN_FLIGHT, startReadingThreadEarly, ThreadedReader } from './threaded-reader.js';
+import { startReadingThreadEarly } from './thread-start.js';
+import { IN_FLIGHT, ThreadedReader } from './threaded-reader.js';
 
 test('the reading thread waits for a slow caller, then delivers every event in order', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
@@ -78,7 +79,7 @@ test('a thread started early is the one the next reader takes, and reads as any 
 });
 
 test('an early thread that no reader takes does not keep the process alive', () => {
-  const module = new URL('./threaded-reader.ts', import.meta.url).href;
+  const module = new URL('./thread-start.ts', import.meta.url).href;
   const code = `const m = await import(${JSON.stringify(module)}); m.startReadingThreadEarly(true); console.log('started');`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.signal, null, 'ended on its own');

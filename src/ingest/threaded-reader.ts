@@ -14,8 +14,6 @@ import type { ReadOptions, ReadStats } from './reader.js';
 import type { Source } from './sources.js';
 import { newReadingThread, takeEarlyReadingThread } from './thread-start.js';
 
-export { startReadingThreadEarly } from './thread-start.js';
-
 /**
  * Batches (one per chunk read: some 180 Entra sign-ins, 750 short OCSF events) the reading thread may be ahead by.
  * Enough to ride out a checkpoint or a stretch of costly events on either side: with 12, each thread kept waiting
