@@ -44,10 +44,15 @@ function waitingDetect(env: NodeJS.ProcessEnv, dir: string, asProgram = false): 
   return asProgram ? spawn(BIN, args, { env: { ...env, PATH: path }, stdio: ['pipe', 'ignore', 'ignore'] }) : spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
+/**
+ * The first child of `pid` that runs Node with a heap limit. A child caught between fork and exec still shows its
+ * parent's command line (which, run as a program, has the #! line's limit): it counts only once its own differs.
+ */
 async function childWithin(pid: number, ms: number): Promise<number | undefined> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) {
     const [c] = childrenOf(pid);
-    if (c && cmdline(c).some((a) => a.startsWith('--max-old-space-size'))) return c;
+    const own = c ? cmdline(c) : [];
+    if (own.some((a) => a.startsWith('--max-old-space-size')) && own.join('\0') !== cmdline(pid).join('\0')) return c;
   }
   return undefined;
 }
