@@ -44,3 +44,17 @@ test('a packer given fewer signals than its capacity makes an exact batch; given
   full.add(signal(0));
   assert.throws(() => full.add(signal(1)), RangeError);
 });
+
+test('many distinct strings of equal length (sharing the recent slots) and tools past the numeric key limit come back exactly', () => {
+  // 3,000 distinct user agents of one length, in an order that revisits each: slots are taken over and found again,
+  // and the table grows past the indexes a numeric fingerprint key takes.
+  const batch = Array.from({ length: 9000 }, (_, i) => {
+    const s = signal(i);
+    const ua = `agent/${String((i * 7919) % 3000).padStart(5, '0')}`;
+    return { ...s, ua, tenant: `org-${String(i % 97).padStart(3, '0')}`, fp: `${ua}|Browser|${s.proto}` };
+  });
+  const packed = packSignals(batch);
+  assert.equal(new Set(packed.table).size, packed.table.length, 'each string once in the table');
+  assert.ok(packed.table.length > 2048 + 3000, `table of ${packed.table.length} strings`);
+  assert.deepEqual(unpackSignals(packed), batch);
+});
