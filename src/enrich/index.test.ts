@@ -95,6 +95,12 @@ test('geo: false skips geo and AS but still applies the lists', async () => {
   assert.equal(ev.src_endpoint.location, undefined);
   assert.equal(ev.src_endpoint.autonomous_system, undefined);
   assert.deepEqual(ev.unmapped.intel, ['tor']);
+  assert.equal(ev.src_endpoint.type, 'tor');
+  // Each event gets a list of its own: changing one event's kinds changes no other's.
+  const next = event('101.99.92.179');
+  e.enrich(next);
+  ev.unmapped.intel!.push('vpn');
+  assert.deepEqual(next.unmapped.intel, ['tor']);
 });
 
 test('bad list lines are warned about (count and first lines), not fatal', async () => {

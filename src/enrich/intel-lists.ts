@@ -131,6 +131,17 @@ export function kindsFromBits(bits: number): IntelKind[] {
   return kinds.sort();
 }
 
+/** `kindsFromBits` and the most specific of them, made once per bit set (an address on a list is a frequent case). */
+const OF_BITS: ({ kinds: readonly IntelKind[]; type: IntelKind | undefined } | undefined)[] = [];
+export function intelOfBits(bits: number): { kinds: readonly IntelKind[]; type: IntelKind | undefined } {
+  let known = OF_BITS[bits];
+  if (known === undefined) {
+    const kinds = Object.freeze(kindsFromBits(bits));
+    OF_BITS[bits] = known = { kinds, type: mostSpecificKind(kinds) };
+  }
+  return known;
+}
+
 /** The most specific of the kinds (see KIND_PRIORITY), or undefined for none. */
 export function mostSpecificKind(kinds: readonly string[]): IntelKind | undefined {
   return KIND_PRIORITY.find((k) => kinds.includes(k));
