@@ -47,6 +47,7 @@ const shapes: [string, string, number[]][] = [
   ['pretty-printed objects one after another (jq .)', three.map((r) => pretty(r)).join('\n') + '\n', prettyStarts(1)],
   ['JSON lines of Azure Monitor blobs', jsonl([{ records: three.slice(0, 2) }, { records: [three[2]] }]), [1, 1, 2]],
   ['JSON lines of single-line arrays', jsonl([three.slice(0, 1), three.slice(1)]), [1, 2, 2]],
+  ['JSON lines padded with spaces and tabs', three.map((r, i) => ['  ', '\t', ' \u00a0'][i] + JSON.stringify(r) + [' ', '\t\t', '\u2003'][i] + '\n').join(''), [1, 2, 3]],
   ['a JSON text sequence (jq --seq -c)', three.map((r) => '\u001e' + JSON.stringify(r) + '\n').join(''), [1, 2, 3]],
   ['a pretty JSON text sequence (jq --seq)', three.map((r) => '\u001e' + pretty(r) + '\n').join(''), prettyStarts(1)],
 ];

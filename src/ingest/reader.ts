@@ -249,7 +249,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     /** The first line as the sniff parsed it: its value is taken once, by that line (compared whole, so exact). */
     let parsedFirst = sniffed.parsed;
     const jsonLine = (l: Line, out: AuthEvent[]) => {
-      const t = withoutRecordSeparator(l.text.trim());
+      const t = printableEnds(l.text) ? l.text : withoutRecordSeparator(l.text.trim());
       if (t === '') return;
       const first = parsedFirst;
       parsedFirst = undefined;
@@ -378,4 +378,14 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
 /** Reads all sources in order. */
 export async function* readSources(sources: Source[], opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
   for (const src of sources) yield* readSource(src, opts, q, stats);
+}
+
+/**
+ * Whether the text begins and ends with a printable ASCII character, as a JSON line almost always does: then trimming
+ * it (and dropping a leading record separator) changes nothing, and is skipped (a tenth of a microsecond a line).
+ */
+function printableEnds(t: string): boolean {
+  const a = t.charCodeAt(0);
+  const z = t.charCodeAt(t.length - 1);
+  return a > 32 && a < 127 && z > 32 && z < 127;
 }
