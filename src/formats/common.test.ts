@@ -1,7 +1,7 @@
 /** Time parsing: the calendar check (no 30 February, leap years) agrees with what Date itself says of each day. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanIp, parseTime } from './common.js';
+import { cleanIp, parseTime, str } from './common.js';
 
 test('parseTime accepts exactly the days the calendar has, leap years included', () => {
   const years = [1990, 1996, 1999, 2000, 2001, 2023, 2024, 2096, 2099];
@@ -40,4 +40,19 @@ test('cleanIp: addresses as vendors write them, and look-alikes refused', () => 
     ['1.2.3.-4', undefined], ['AWS Internal', undefined], ['', undefined], [12345, undefined], [null, undefined],
   ];
   for (const [input, expected] of cases) assert.equal(cleanIp(input), expected, JSON.stringify(input));
+});
+
+test('str trims what String.prototype.trim trims, whatever the ends (the quick path skips only printable ASCII ends)', () => {
+  const ends = ['', ' ', '\t', '\n', '\u00a0', '\u2003', '\ufeff', '\u3000', 'a', '~', '!', '\u00e9', '\u0000', '\u007f'];
+  for (const a of ends) {
+    for (const z of ends) {
+      for (const middle of ['', 'x', 'user@org.example', ' inner space ']) {
+        const v = a + middle + z;
+        const t = v.trim();
+        assert.equal(str(v), t.length ? t : undefined, JSON.stringify(v));
+      }
+    }
+  }
+  assert.equal(str(42), '42');
+  assert.equal(str(null), undefined);
 });

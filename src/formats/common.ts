@@ -93,9 +93,20 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[month - 1];
 }
 
+/**
+ * Whether the text begins and ends with a printable ASCII character, as most field values and JSON lines do: then
+ * trimming it changes nothing and is skipped (a few hundredths of a microsecond a field, a tenth a line).
+ */
+export function printableEnds(t: string): boolean {
+  const a = t.charCodeAt(0);
+  const z = t.charCodeAt(t.length - 1);
+  return a > 32 && a < 127 && z > 32 && z < 127;
+}
+
 /** A non-empty trimmed string, or undefined. */
 export function str(value: unknown): string | undefined {
   if (typeof value === 'string') {
+    if (printableEnds(value)) return value;
     const t = value.trim();
     return t.length ? t : undefined;
   }

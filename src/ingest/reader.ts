@@ -7,6 +7,7 @@
  * Events come out in batches (one per chunk of input), to keep per-record overhead low on large inputs.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { printableEnds } from '../formats/common.js';
 import { FormatDetector, jsonFormat, TEXT_FORMATS, textFormat } from '../formats/index.js';
 import { RecordError, type FormatName, type JsonFormat, type LineParser, type NormalizeContext } from '../formats/types.js';
 import type { AuthEvent } from '../ocsf/authentication.js';
@@ -378,14 +379,4 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
 /** Reads all sources in order. */
 export async function* readSources(sources: Source[], opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
   for (const src of sources) yield* readSource(src, opts, q, stats);
-}
-
-/**
- * Whether the text begins and ends with a printable ASCII character, as a JSON line almost always does: then trimming
- * it (and dropping a leading record separator) changes nothing, and is skipped (a tenth of a microsecond a line).
- */
-function printableEnds(t: string): boolean {
-  const a = t.charCodeAt(0);
-  const z = t.charCodeAt(t.length - 1);
-  return a > 32 && a < 127 && z > 32 && z < 127;
 }
