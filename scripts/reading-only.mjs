@@ -5,7 +5,7 @@
 // decoding, no threads: on a shared machine this is far steadier than whole runs, which is what it is for (the
 // engine's counterpart is engine-only.mjs). Needs `npm run build` first.
 //
-//   node scripts/reading-only.mjs FILE.jsonl [--lines N] [--passes N] [--format F] [--intel KIND:PATH]...
+//   node scripts/reading-only.mjs FILE.jsonl [--lines N] [--passes N] [--format F] [--intel KIND:PATH]... [--no-geo]
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -18,11 +18,12 @@ const { values, positionals } = parseArgs({
     passes: { type: 'string', default: '5' },
     format: { type: 'string', default: 'entra' },
     intel: { type: 'string', multiple: true, default: [] },
+    'no-geo': { type: 'boolean', default: false },
   },
 });
 const input = positionals[0];
 if (!input) {
-  console.error('usage: node scripts/reading-only.mjs FILE.jsonl [--lines N] [--passes N] [--format F] [--intel KIND:PATH]...');
+  console.error('usage: node scripts/reading-only.mjs FILE.jsonl [--lines N] [--passes N] [--format F] [--intel KIND:PATH]... [--no-geo]');
   process.exit(2);
 }
 const { jsonFormat } = await import(new URL('formats/index.js', dist).href);
@@ -37,7 +38,7 @@ if (!format?.detectionEvent) {
 }
 const lines = await firstLines(input, Number(values.lines));
 const intel = values.intel.map((spec) => ({ kind: spec.slice(0, spec.indexOf(':')), path: spec.slice(spec.indexOf(':') + 1) }));
-const enricher = await Enricher.create({ intel });
+const enricher = await Enricher.create({ intel, geo: !values['no-geo'] });
 enricher.warmUp();
 const ctx = { file: input, line: 0, tenant: undefined };
 const BATCH = 750; // as the reader's batches
