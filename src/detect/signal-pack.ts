@@ -8,33 +8,21 @@
  * repeats. Sent once, they are also received as one string each, shared by every signal of the batch: less to
  * allocate on the detection thread, and a string used as a map key there is hashed once per batch, not per event.
  * The strings are copied by the structured clone, so no received string is a view into a larger one.
- *
- * An IPv4 address in its usual form travels as its number, and its netblock not at all (the /24 of the address):
- * the detection thread makes their text from the number, once per address while it is recent, so the strings of
- * an address (used as map keys by the attempt groups) are one object each, hashed once, where every event brought
- * two fresh strings to copy across, hash and compare character by character.
  */
-import { BoundedCache } from '../enrich/bounded-cache.js';
 import { interned } from './intern.js';
-import { addressKey, addressText, netText } from './profiles.js';
 import { toolFingerprint, type Signal } from './signal.js';
 
 /** One batch as posted between threads (`nums.buffer` can be transferred). */
 export interface PackedSignals {
   /** The repeated strings, each once, referred to by index. */
   table: string[];
-  /** Per signal: user, userKey (null when equal to user), ip, net (both null when the address is sent as a number). */
+  /** Per signal: user, userKey (null when equal to user), ip, net. */
   own: (string | null)[];
   nums: Float64Array<ArrayBuffer>;
 }
 
-/**
- * Numbers per signal: t, asn, lat, lon, flags, status, line, then table indexes of the repeated strings, then the
- * IPv4 address as `addressKey` gives it (NaN when the address and netblock are sent as text).
- */
-const NUMS = 20;
-/** The layout of packed batches, for files that keep them (scripts/engine-only.mjs): changes with the layout. */
-export const PACKED_LAYOUT = `nums${NUMS}`;
+/** Numbers per signal: t, asn, lat, lon, flags, status, line, then table indexes of the repeated strings. */
+const NUMS = 19;
 const OWN = 4;
 const NO_VALUE = -1;
 /** Slots of the packer's recent strings (a power of two). */
@@ -128,16 +116,8 @@ export class SignalPacker {
     const own = this.own;
     own[o] = s.user;
     own[o + 1] = s.userKey === s.user ? null : s.userKey;
-    const k = s.ip === '' ? '' : addressKey(s.ip);
-    if (typeof k === 'number' && isNetblockOf(s.net, s.ip)) {
-      nums[p + 19] = k;
-      own[o + 2] = null;
-      own[o + 3] = null;
-    } else {
-      nums[p + 19] = NaN;
-      own[o + 2] = s.ip;
-      own[o + 3] = s.net;
-    }
+    own[o + 2] = s.ip;
+    own[o + 3] = s.net;
   }
 
   /** The batch of the signals added. */
@@ -145,26 +125,6 @@ export class SignalPacker {
     const full = this.n === this.capacity;
     return { table: this.table, own: full ? this.own : this.own.slice(0, this.n * OWN), nums: full ? this.nums : this.nums.slice(0, this.n * NUMS) };
   }
-}
-
-/** Is `net` the /24 of the IPv4 address `ip` as `netblockOf` writes it ('a.b.c.0/24'), compared without a new string? */
-function isNetblockOf(net: string, ip: string): boolean {
-  const dot = ip.lastIndexOf('.');
-  if (net.length !== dot + 5 || !net.endsWith('.0/24')) return false;
-  for (let i = 0; i < dot; i++) if (net.charCodeAt(i) !== ip.charCodeAt(i)) return false;
-  return true;
-}
-
-/**
- * The texts of recently received IPv4 addresses and their netblocks, by number: one string object per address on
- * the detection thread (bounded, as a stream may bring millions of addresses).
- */
-const ADDRESS_TEXTS = new BoundedCache<number, { ip: string; net: string }>(1 << 16);
-
-function addressOf(k: number): { ip: string; net: string } {
-  let t = ADDRESS_TEXTS.get(k);
-  if (t === undefined) ADDRESS_TEXTS.set(k, (t = { ip: addressText(k), net: netText(k >>> 8) }));
-  return t;
 }
 
 export function packSignals(signals: Signal[]): PackedSignals {
@@ -191,12 +151,9 @@ export function unpackSignals(packed: PackedSignals): Signal[] {
     const flags = nums[p + 4];
     const line = small(nums[p + 6]);
     const user = own[o] as string;
-    const k = nums[p + 19];
-    const address = k === k ? addressOf(k | 0) : undefined; // sent as a number (not NaN)
     // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
     out[i] = {
-      t: nums[p], tenant: table[nums[p + 7]], user, userKey: own[o + 1] ?? user,
-      ip: address ? address.ip : (own[o + 2] as string), net: address ? address.net : (own[o + 3] as string),
+      t: nums[p], tenant: table[nums[p + 7]], user, userKey: own[o + 1] ?? user, ip: own[o + 2] as string, net: own[o + 3] as string,
       asn: small(nums[p + 1]), asOrg: table[nums[p + 8]], country: table[nums[p + 9]],
       lat: flags & 8 ? undefined : nums[p + 2], lon: flags & 16 ? undefined : nums[p + 3], anon: table[nums[p + 10]],
       ok: (flags & 1) !== 0, status: small(nums[p + 5]), passwordValid: (flags & 2) !== 0, reason: table[nums[p + 11]] as Signal['reason'],
