@@ -22,11 +22,11 @@ if (!input) {
   process.exit(2);
 }
 const { Engine } = await import(new URL('detect/engine.js', dist).href);
-const { packSignals, unpackSignals } = await import(new URL('detect/signal-pack.js', dist).href);
+const { packSignals, unpackSignals, PACKED_LAYOUT } = await import(new URL('detect/signal-pack.js', dist).href);
 const { loadRules } = await import(new URL('detect/rules.js', dist).href);
 
-// Kept per input size and intel lists (what the signals depend on).
-const cache = `${input}.signals-${statSync(input).size}-${createHash('sha256').update(values.intel.join('\n')).digest('hex').slice(0, 8)}.v8`;
+// Kept per input size and intel lists (what the signals depend on), in the packed layout of this build.
+const cache = `${input}.signals-${PACKED_LAYOUT ?? 'nums19'}-${statSync(input).size}-${createHash('sha256').update(values.intel.join('\n')).digest('hex').slice(0, 8)}.v8`;
 if (!existsSync(cache)) {
   const { readSource, newStats } = await import(new URL('ingest/reader.js', dist).href);
   const { Quarantine } = await import(new URL('ingest/quarantine.js', dist).href);

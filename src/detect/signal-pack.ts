@@ -23,6 +23,8 @@ export interface PackedSignals {
 
 /** Numbers per signal: t, asn, lat, lon, flags, status, line, then table indexes of the repeated strings. */
 const NUMS = 19;
+/** The layout of packed batches, for files that keep them (scripts/engine-only.mjs): changes with the layout. */
+export const PACKED_LAYOUT = `nums${NUMS}`;
 const OWN = 4;
 const NO_VALUE = -1;
 /** Slots of the packer's recent strings (a power of two). */
