@@ -26,7 +26,7 @@ const { packSignals, unpackSignals, PACKED_LAYOUT } = await import(new URL('dete
 const { loadRules } = await import(new URL('detect/rules.js', dist).href);
 
 // Kept per input size and intel lists (what the signals depend on), in the packed layout of this build.
-const cache = `${input}.signals-${PACKED_LAYOUT ?? 'nums19'}-${statSync(input).size}-${createHash('sha256').update(values.intel.join('\n')).digest('hex').slice(0, 8)}.v8`;
+const cache = `${input}.signals-${PACKED_LAYOUT}-${statSync(input).size}-${createHash('sha256').update(values.intel.join('\n')).digest('hex').slice(0, 8)}.v8`;
 if (!existsSync(cache)) {
   const { readSource, newStats } = await import(new URL('ingest/reader.js', dist).href);
   const { Quarantine } = await import(new URL('ingest/quarantine.js', dist).href);

@@ -47,7 +47,11 @@ for (const block of script.stdout.split('\n\n')) {
   samples.push({ tid: lines[0].trim().split(/\s+/)[0], frames });
 }
 const byThread = new Map();
-for (const s of samples) byThread.set(s.tid, [...(byThread.get(s.tid) ?? []), s]);
+for (const s of samples) {
+  const list = byThread.get(s.tid);
+  if (list) list.push(s);
+  else byThread.set(s.tid, [s]);
+}
 const threads = [...byThread].sort((a, b) => b[1].length - a[1].length);
 const seconds = (n) => (n / hz).toFixed(2).padStart(6);
 console.log(`${seconds(samples.length)} s sampled in ${threads.length} threads`);

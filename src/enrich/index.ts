@@ -23,7 +23,7 @@ import { BoundedCache } from './bounded-cache.js';
 import { asnDatabasePaths, geoDatabasePaths } from './database-files.js';
 import { GeoDatabase } from './geo.js';
 import { formatIp, parseIp, parseIpv4 } from './ip-address.js';
-import { INTEL_KINDS, IntelIndex, intelOfBits, kindsFromBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
+import { INTEL_KINDS, IntelIndex, intelOfBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
 import { mergeAutonomousSystem, mergeLocation } from './merge.js';
 import { isNonPublic } from './special-addresses.js';
 
@@ -122,18 +122,13 @@ export class Enricher {
     if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
     if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);
     if (facts.intelBits) {
+      const of = intelOfBits(facts.intelBits);
       const had = ev.unmapped.intel;
-      if (had === undefined || had.length === 0) {
-        // The usual case (formats name no kinds): the bit set's kinds, sorted once, copied.
-        const of = intelOfBits(facts.intelBits);
-        ev.unmapped.intel = of.kinds.slice();
-        if (of.type) ev.src_endpoint.type = of.type;
-      } else {
-        const kinds = new Set<string>([...had, ...kindsFromBits(facts.intelBits)]);
-        ev.unmapped.intel = [...kinds].sort();
-        const type = mostSpecificKind(ev.unmapped.intel);
-        if (type) ev.src_endpoint.type = type;
-      }
+      // Usually the format named no kinds: the bit set's own, sorted once, copied (each event's list is its own).
+      const merged = had?.length ? [...new Set<string>([...had, ...of.kinds])].sort() : undefined;
+      ev.unmapped.intel = merged ?? of.kinds.slice();
+      const type = merged ? mostSpecificKind(merged) : of.type;
+      if (type) ev.src_endpoint.type = type;
     }
   }
 
