@@ -28,16 +28,16 @@ const { loadRules } = await import(new URL('detect/rules.js', dist).href);
 // Kept per input size and intel lists (what the signals depend on), in the packed layout of this build.
 const cache = `${input}.signals-${PACKED_LAYOUT}-${statSync(input).size}-${createHash('sha256').update(values.intel.join('\n')).digest('hex').slice(0, 8)}.v8`;
 if (!existsSync(cache)) {
-  const { readSource, newStats } = await import(new URL('ingest/reader.js', dist).href);
+  const { readForDetection, newStats } = await import(new URL('ingest/reader.js', dist).href);
   const { Quarantine } = await import(new URL('ingest/quarantine.js', dist).href);
   const { Enricher } = await import(new URL('enrich/index.js', dist).href);
-  const { toSignal } = await import(new URL('detect/signal.js', dist).href);
+  const { readSignal } = await import(new URL('detect/signal.js', dist).href);
   const intel = values.intel.map((spec) => ({ kind: spec.slice(0, spec.indexOf(':')), path: spec.slice(spec.indexOf(':') + 1) }));
   const enricher = await Enricher.create({ intel });
   const batches = [];
   const src = { name: input, size: statSync(input).size };
-  for await (const events of readSource(src, { forDetection: true }, new Quarantine(undefined), newStats())) {
-    batches.push(packSignals(events.map((ev) => (enricher.enrich(ev), toSignal(ev)))));
+  for await (const events of readForDetection(src, {}, new Quarantine(undefined), newStats())) {
+    batches.push(packSignals(events.map((ev) => readSignal(ev, enricher))));
   }
   writeFileSync(cache, serialize(batches));
   console.log(`signals packed into ${cache}`);

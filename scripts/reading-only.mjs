@@ -1,6 +1,6 @@
 // The reading side's fast way alone, for tuning it: the first lines of a JSON-lines file (a format with a fast way for
 // detection, such as Entra's) are held in memory, and each pass turns every line into what the reading thread sends,
-// stage by stage: the format's scan and event, enrichment, the signal, packing. Prints, for each stage, the fastest
+// stage by stage: the format's scan and flat sign-in, enrichment, the signal, packing. Prints, for each stage, the fastest
 // of the passes over all the lines, cumulative (each stage includes the ones before it). No file reading, no
 // decoding, no threads: on a shared machine this is far steadier than whole runs, which is what it is for (the
 // engine's counterpart is engine-only.mjs). Needs `npm run build` first.
@@ -28,11 +28,11 @@ if (!input) {
 }
 const { jsonFormat } = await import(new URL('formats/index.js', dist).href);
 const { Enricher } = await import(new URL('enrich/index.js', dist).href);
-const { toSignal } = await import(new URL('detect/signal.js', dist).href);
+const { signInSignal } = await import(new URL('detect/signal.js', dist).href);
 const { SignalPacker } = await import(new URL('detect/signal-pack.js', dist).href);
 
 const format = jsonFormat(values.format);
-if (!format?.detectionEvent) {
+if (!format?.detectionSignIn) {
   console.error(`reading-only: format ${values.format} has no fast way for detection`);
   process.exit(2);
 }
@@ -50,15 +50,13 @@ function pass(stage) {
   let packed = 0;
   for (let i = 0; i < lines.length; i++) {
     ctx.line = i + 1;
-    const ev = format.detectionEvent(lines[i], ctx);
-    if (!ev) continue;
+    const f = format.detectionSignIn(lines[i], ctx);
+    if (!f) continue;
     fast++;
-    ev.unmapped.format = format.name;
-    ev.unmapped.source = { file: input, line: i + 1 };
     if (stage === 'event') continue;
-    enricher.enrich(ev);
+    enricher.enrichSignIn(f);
     if (stage === 'enrich') continue;
-    const s = toSignal(ev);
+    const s = signInSignal(f);
     if (stage === 'signal') continue;
     packer.add(s);
     if (++packed === BATCH) {

@@ -10,12 +10,12 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import type { Enricher } from '../enrich/index.js';
 import type { ThreadedReader } from '../ingest/threaded-reader.js';
 import { Quarantine } from '../ingest/quarantine.js';
-import { newStats, readSource, type ReadOptions, type ReadStats } from '../ingest/reader.js';
+import { newStats, readForDetection, type ReadOptions, type ReadStats } from '../ingest/reader.js';
 import type { Source } from '../ingest/sources.js';
 import { ActivityCounter } from '../store/activity.js';
 import type { Db } from '../store/db.js';
 import { Engine } from './engine.js';
-import { detached, toSignal, type Signal } from './signal.js';
+import { detached, readSignal, type Signal } from './signal.js';
 import type { Rule } from './rules.js';
 import { timings } from './timings.js';
 
@@ -277,12 +277,9 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
 
 /** Read, normalise and enrich on this thread: the events' detection signals in batches. */
 async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<Signal[]> {
-  for await (const events of readSource(src, { ...o.read, forDetection: true }, o.quarantine, stats)) {
+  for await (const events of readForDetection(src, o.read, o.quarantine, stats)) {
     const out: Signal[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) {
-      o.enricher.enrich(events[i]);
-      out[i] = detached(toSignal(events[i]));
-    }
+    for (let i = 0; i < events.length; i++) out[i] = detached(readSignal(events[i], o.enricher));
     yield out;
   }
 }

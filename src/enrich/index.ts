@@ -18,13 +18,14 @@
 import { access } from 'node:fs/promises';
 import { detachedText } from '../formats/common.js';
 import type { AuthEvent, AutonomousSystem, Location } from '../ocsf/authentication.js';
+import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
 import { AsnDatabase } from './asn.js';
 import { BoundedCache } from './bounded-cache.js';
 import { asnDatabasePaths, geoDatabasePaths } from './database-files.js';
 import { GeoDatabase } from './geo.js';
 import { formatIp, parseIp, parseIpv4 } from './ip-address.js';
 import { INTEL_KINDS, IntelIndex, intelOfBits, mostSpecificKind, type IntelKind, type IntelListSpec } from './intel-lists.js';
-import { mergeAutonomousSystem, mergeLocation } from './merge.js';
+import { fillLocation, mergeAutonomousSystem, mergeLocation } from './merge.js';
 import { isNonPublic } from './special-addresses.js';
 
 export { INTEL_KINDS, KIND_PRIORITY, type IntelKind } from './intel-lists.js';
@@ -107,6 +108,42 @@ export class Enricher {
   enrich(ev: AuthEvent): void {
     const ip = ev.src_endpoint.ip;
     if (!ip) return;
+    const facts = this.factsOf(ip);
+    if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
+    if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);
+    if (facts.intelBits) {
+      const of = intelOfBits(facts.intelBits);
+      const had = ev.unmapped.intel;
+      // Usually the format named no kinds: the bit set's own, sorted once, copied (each event's list is its own).
+      const merged = had?.length ? [...new Set<string>([...had, ...of.kinds])].sort() : undefined;
+      ev.unmapped.intel = merged ?? of.kinds.slice();
+      const type = merged ? mostSpecificKind(merged) : of.type;
+      if (type) ev.src_endpoint.type = type;
+    }
+  }
+
+  /**
+   * `enrich` for a flat sign-in (a format's fast way for detection), in place: the same location and autonomous
+   * system, and the most specific intel kind as `type` (a flat sign-in carries no list of kinds: detection reads
+   * only that one).
+   */
+  enrichSignIn(f: FlatSignIn): void {
+    if (!f.ip) return;
+    const facts = this.factsOf(f.ip);
+    if (facts.location) fillLocation(f, facts.location);
+    const as = facts.as;
+    // mergeAutonomousSystem's rules for a vendor that gives the number only (a flat sign-in's name comes from here).
+    if (as) {
+      if (f.asn === undefined) {
+        f.asn = as.number;
+        f.as_name = as.name;
+      } else if (f.asn === as.number) f.as_name = as.name;
+    }
+    if (facts.intelBits) f.type = intelOfBits(facts.intelBits).type;
+  }
+
+  /** What the address yields, from the cache or the databases. */
+  private factsOf(ip: string): AddressFacts {
     // An IPv4 address is looked up by its number: a text key is hashed and compared character by character, and
     // the lookup cost the reading thread a microsecond an event (the facts are the address's, whatever its spelling).
     // Signed (`| 0`): a small integer to V8, compared in place, where an unsigned key from 128.0.0.0 up is a boxed
@@ -119,17 +156,7 @@ export class Enricher {
       // A copy of the address as the key: the event's own may be a view into its whole log line, kept with the entry.
       this.cache.set(v4 ?? detachedText(ip), facts);
     }
-    if (facts.location) mergeLocation(ev.src_endpoint, facts.location);
-    if (facts.as) mergeAutonomousSystem(ev.src_endpoint, facts.as);
-    if (facts.intelBits) {
-      const of = intelOfBits(facts.intelBits);
-      const had = ev.unmapped.intel;
-      // Usually the format named no kinds: the bit set's own, sorted once, copied (each event's list is its own).
-      const merged = had?.length ? [...new Set<string>([...had, ...of.kinds])].sort() : undefined;
-      ev.unmapped.intel = merged ?? of.kinds.slice();
-      const type = merged ? mostSpecificKind(merged) : of.type;
-      if (type) ev.src_endpoint.type = type;
-    }
+    return facts;
   }
 
   /**

@@ -48,11 +48,15 @@ function compareCountries(vendor: string, isoCode: string): boolean {
 
 /** Fill the endpoint's missing location fields from the database's, coarse to fine, stopping at a disagreement. */
 export function mergeLocation(src: SrcEndpoint, db: Location): void {
-  const have = src.location;
-  if (!have) {
-    src.location = { ...db };
-    return;
-  }
+  if (src.location) fillLocation(src.location, db);
+  else src.location = { ...db };
+}
+
+/**
+ * `mergeLocation` on a location given (all five fields undefined is no location: everything is filled, as the copy
+ * would be). A flat sign-in is filled in place through this, being a `Location` itself.
+ */
+export function fillLocation(have: Location, db: Location): void {
   if (have.country !== undefined) {
     if (db.country !== undefined && !sameCountry(have.country, db.country)) return;
   } else if (db.country !== undefined) have.country = db.country;

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { toSignal } from '../detect/signal.js';
+import { readSignal, toSignal } from '../detect/signal.js';
 import { Enricher } from '../enrich/index.js';
 import type { AuthEvent } from '../ocsf/authentication.js';
 import { DEFAULT_START } from '../simulate/clock.js';
@@ -76,11 +76,11 @@ function signalOf(ev: AuthEvent) {
 
 /** Compares the two ways on a line; returns whether the fast way answered. */
 function agree(line: string, tenant?: string): boolean {
-  const fast = entra.detectionEvent!(line, ctx(tenant));
+  const fast = entra.detectionSignIn!(line, ctx(tenant));
   if (!fast) return false;
   const full = fullSignal(line, tenant);
   assert.ok(full, `fast way answered a line the full way rejects: ${line.slice(0, 300)}`);
-  assert.deepEqual(signalOf(fast), full, line.slice(0, 300));
+  assert.deepEqual(readSignal(fast, enricher), full, line.slice(0, 300));
   return true;
 }
 
@@ -105,7 +105,7 @@ test('fixtures: every Entra sample line agrees or is left to the full way (envel
   assert.ok(answered >= 10, `answered ${answered} of ${total}`);
   // A diagnostic-settings record (the sign-in under `properties`) is never read the fast way.
   const envelope = readFileSync(join(dir, 'panther-azure-signin-and-audit.jsonl'), 'utf8').split('\n').find((l) => l.includes('"properties"'))!;
-  assert.equal(entra.detectionEvent!(envelope.trim(), ctx()), undefined);
+  assert.equal(entra.detectionSignIn!(envelope.trim(), ctx()), undefined);
 });
 
 test('the scanner reads nested fields, learns a layout once, and refuses what it does not know', () => {

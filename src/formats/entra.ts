@@ -9,7 +9,8 @@
  * set `unmapped.password_valid`. The code table is exported for Microsoft 365 audit records, which carry the
  * same codes.
  */
-import { isLegacyProtocol, makeAuthEvent, STATUS_FAILURE, STATUS_SUCCESS, type AuthEvent, type FailureReason, type Location, type SrcEndpoint } from '../ocsf/authentication.js';
+import { isLegacyProtocol, makeAuthEvent, STATUS_FAILURE, STATUS_SUCCESS, type FailureReason } from '../ocsf/authentication.js';
+import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
 import { cleanIp, domainOf, jsonField, num, parseTime, str } from './common.js';
 import { EntraScanner } from './entra-scan.js';
 import { RecordError, type JsonFormat, type NormalizeContext } from './types.js';
@@ -138,7 +139,7 @@ export const entra: JsonFormat = {
     // Graph signIn object or Log Analytics row.
     return get(rec, 'userPrincipalName') !== undefined && (get(rec, 'createdDateTime') !== undefined || get(rec, 'timeGenerated') !== undefined || get(rec, 'resultType') !== undefined || get(rec, 'status') !== undefined);
   },
-  detectionEvent: detectionEventOf,
+  detectionSignIn: detectionSignInOf,
   normalize(rec, ctx) {
     const cat = String(get(rec, 'category') ?? get(rec, 'type') ?? '');
     if (NON_USER_CATEGORIES.test(cat)) return []; // workload identities are not people's accounts
@@ -174,7 +175,8 @@ const PORTAL_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d
 
 /** Epoch ms of an Entra time; the portal's US-style stamps are read as UTC, never in the machine's zone. */
 function parseEntraTime(value: unknown, field: string): number {
-  const m = typeof value === 'string' ? PORTAL_TIME.exec(value.trim()) : null;
+  // ISO times (Graph's) have no slash: the portal's expression is not tried on them.
+  const m = typeof value === 'string' && value.includes('/') ? PORTAL_TIME.exec(value.trim()) : null;
   if (!m) return parseTime(value, field);
   const invalid = () => new RecordError(`invalid time in ${field}: ${JSON.stringify(value)}`);
   const hour12 = +m[4];
@@ -319,12 +321,12 @@ function isLegacySignIn(clientApp: string | undefined, protocol: string | undefi
 const scanner = new EntraScanner();
 
 /**
- * The event of a plain Graph sign-in line reduced to what detection reads (time, outcome, tenant, account, address,
- * place, tool), built from the scanned fields without parsing the line: the same values `normalize` gives those
- * fields, checked line by line against it in the tests. undefined when the line needs the full way: it is not a
- * plain Graph sign-in, or it has something `normalize` would reject or treat specially.
+ * The flat sign-in of a plain Graph sign-in line (time, outcome, tenant, account, address, place, tool), made from the
+ * scanned fields without parsing the line: the values `normalize` gives those fields, checked line by line against it
+ * in the tests. undefined when the line needs the full way: it is not a plain Graph sign-in, or it has something
+ * `normalize` would reject or treat specially.
  */
-function detectionEventOf(text: string, ctx: NormalizeContext): AuthEvent | undefined {
+function detectionSignInOf(text: string, ctx: NormalizeContext): FlatSignIn | undefined {
   const f = scanner.scan(text);
   // A record without userPrincipalName is not recognised as Entra when formats are detected: leave it to them.
   if (!f || f.userPrincipalName === undefined || f.userPrincipalName === null) return undefined;
@@ -343,35 +345,30 @@ function detectionEventOf(text: string, ctx: NormalizeContext): AuthEvent | unde
   const protocol = protocolOf(f.authenticationProtocol);
   const userAgent = str(f.userAgent) ?? str(f.browser);
   const asn = num(f.autonomousSystemNumber);
-  const location: Location = {};
-  const country = known(str(f.countryOrRegion));
-  if (country) location.country = country;
-  const region = known(str(f.state));
-  if (region) location.region = region;
-  const city = known(str(f.city));
-  if (city) location.city = city;
-  const lat = num(f.latitude);
-  if (lat !== undefined) location.lat = lat;
-  const long = num(f.longitude);
-  if (long !== undefined) location.long = long;
-  const src: SrcEndpoint = {};
-  const ip = cleanIp(f.ipAddress);
-  if (ip) src.ip = ip;
-  if (country || region || city || lat !== undefined || long !== undefined) src.location = location;
-  if (asn) src.autonomous_system = { number: asn };
-  const unmapped: AuthEvent['unmapped'] = { legacy_protocol: isLegacySignIn(clientApp, protocol, userAgent) };
-  if (!outcome.success) unmapped.reason = outcome.reason;
-  if (outcome.password_valid !== undefined) unmapped.password_valid = outcome.password_valid;
-  if (clientApp) unmapped.client_app = clientApp;
-  const ev = {
+  // One object literal, every field set: one shape for all sign-ins.
+  return {
+    flat: true,
     time,
     status_id: outcome.success ? STATUS_SUCCESS : STATUS_FAILURE,
-    metadata: { tenant_uid: tenant },
-    user: { name: upn },
-    src_endpoint: src,
-    unmapped,
-  } as AuthEvent;
-  if (userAgent) ev.http_request = { user_agent: userAgent };
-  if (protocol) ev.auth_protocol = protocol;
-  return ev;
+    tenant,
+    user: upn,
+    ip: cleanIp(f.ipAddress) ?? '',
+    country: known(str(f.countryOrRegion)),
+    region: known(str(f.state)),
+    city: known(str(f.city)),
+    lat: num(f.latitude),
+    long: num(f.longitude),
+    asn: asn ? asn : undefined, // 0 is no AS, as in `normalize`
+    as_name: undefined,
+    type: undefined,
+    reason: outcome.reason,
+    password_valid: outcome.password_valid,
+    legacy_protocol: isLegacySignIn(clientApp, protocol, userAgent),
+    client_app: clientApp,
+    user_agent: userAgent,
+    auth_protocol: protocol,
+    format: 'entra',
+    file: ctx.file,
+    line: ctx.line,
+  };
 }

@@ -5,6 +5,7 @@
  * several lines.
  */
 import type { AuthEvent } from '../ocsf/authentication.js';
+import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
 
 export const FORMAT_NAMES = ['entra', 'okta', 'gws', 'm365', 'cloudtrail', 'sshd', 'ocsf'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
@@ -33,11 +34,11 @@ export interface JsonFormat {
   /** Events for an authentication record; [] when the record is this vendor's but not an authentication attempt. */
   normalize(rec: Record<string, any>, ctx: NormalizeContext): Normalized;
   /**
-   * The fast way for detection: one JSON line straight to an event holding only what detection reads (see
-   * detect/signal.ts), without parsing the whole line; undefined when the line needs `JSON.parse` and `normalize`.
-   * Must agree with `normalize` on every field it sets.
+   * The fast way for detection: one JSON line straight to the flat sign-in detection reads (see ocsf/flat-sign-in.ts),
+   * without parsing the whole line; undefined when the line needs `JSON.parse` and `normalize`. Must agree with
+   * `normalize` on every field it sets. `ctx.line` is the line's number.
    */
-  detectionEvent?(line: string, ctx: NormalizeContext): AuthEvent | undefined;
+  detectionSignIn?(line: string, ctx: NormalizeContext): FlatSignIn | undefined;
 }
 
 export interface LineParser {

@@ -5,12 +5,12 @@
  * cores work as a pipeline and results are the same as reading in one thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { toSignal } from '../detect/signal.js';
+import { readSignal } from '../detect/signal.js';
 import { SignalPacker } from '../detect/signal-pack.js';
 import { readAheadDone } from '../enrich/database-files.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
 import { Quarantine, type QuarantineEntry } from './quarantine.js';
-import { newStats, readSource, type ReadOptions } from './reader.js';
+import { newStats, readForDetection, type ReadOptions } from './reader.js';
 import type { Source } from './sources.js';
 
 class ForwardingQuarantine extends Quarantine {
@@ -66,14 +66,11 @@ parentPort!.on('message', async (m: Message) => {
     const e = await enricherFor(m.enrich);
     const q = new ForwardingQuarantine(undefined);
     const stats = newStats();
-    for await (const batch of readSource(m.src, { ...m.opts, forDetection: true }, q, stats)) {
+    for await (const batch of readForDetection(m.src, m.opts, q, stats)) {
       // Packed, a batch crosses threads far cheaper than a structured clone of many objects; each signal is packed
       // as it is made.
       const packer = new SignalPacker(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        e.enrich(batch[i]);
-        packer.add(toSignal(batch[i]));
-      }
+      for (let i = 0; i < batch.length; i++) packer.add(readSignal(batch[i], e));
       const packed = packer.finish();
       await takeCredit(m.credits);
       parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);

@@ -11,6 +11,7 @@ import { printableEnds } from '../formats/common.js';
 import { FormatDetector, jsonFormat, TEXT_FORMATS, textFormat } from '../formats/index.js';
 import { RecordError, type FormatName, type JsonFormat, type LineParser, type NormalizeContext } from '../formats/types.js';
 import type { AuthEvent } from '../ocsf/authentication.js';
+import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
 import { CsvRows } from './csv.js';
 import { JsonDocumentSplitter, WRAPPER_KEYS, type DocPiece } from './json-document.js';
 import { isLongLine, LineSplitter, type Line, type LongLine } from './lines.js';
@@ -28,11 +29,6 @@ export interface ReadOptions {
   keepRaw?: boolean;
   /** What `-` reads (default: the process's standard input). */
   stdin?: NodeJS.ReadableStream;
-  /**
-   * Events are for detection only: a format may then give them with just the fields detection reads, straight
-   * from the line (see `JsonFormat.detectionEvent`), instead of parsing and normalising the whole record.
-   */
-  forDetection?: boolean;
 }
 
 /**
@@ -116,7 +112,21 @@ async function* byteChunks(src: Source, stdin: NodeJS.ReadableStream | undefined
 }
 
 /** Reads one source to events. */
-export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
+export function readSource(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<AuthEvent[]> {
+  return read(src, opts, q, stats, false) as AsyncGenerator<AuthEvent[]>;
+}
+
+/**
+ * Reads one source for detection only: a format may then give a record as a flat sign-in with just the fields
+ * detection reads, straight from the line (see `JsonFormat.detectionSignIn`), instead of parsing and normalising it.
+ */
+export function readForDetection(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<(AuthEvent | FlatSignIn)[]> {
+  return read(src, opts, q, stats, true);
+}
+
+type Read = AuthEvent | FlatSignIn;
+
+async function* read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats, forDetection: boolean): AsyncGenerator<Read[]> {
   const maxLine = opts.maxLineBytes ?? 1 << 20;
   const file = src.name;
   const ctx: NormalizeContext = { tenant: opts.tenant, file, line: 0, year: opts.year, fileTime: src.mtime };
@@ -133,7 +143,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
   };
 
   /** One record (a parsed object) through its format. `text` is its source text when there is one of its own. */
-  const normalizeRecord = (rec: Record<string, any>, fmt: JsonFormat, text: string | undefined, line: number, out: AuthEvent[]): void => {
+  const normalizeRecord = (rec: Record<string, any>, fmt: JsonFormat, text: string | undefined, line: number, out: Read[]): void => {
     ctx.line = line;
     let evs: AuthEvent[];
     try {
@@ -157,7 +167,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
   };
 
   /** A parsed JSON value: arrays and wrappers opened, objects routed to their format. */
-  const handleValue = (value: unknown, text: string | undefined, line: number, out: AuthEvent[], nesting: number): void => {
+  const handleValue = (value: unknown, text: string | undefined, line: number, out: Read[], nesting: number): void => {
     if (typeof value !== 'object' || value === null || (Array.isArray(value) && nesting >= MAX_NESTING)) {
       bad(line, `not a JSON object: ${describeValue(value)}`, text ?? textOf(value));
       return;
@@ -209,15 +219,15 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
   const mode = sniffed.mode;
 
   let lastLine = 0;
-  let feed: (chunk: Buffer, out: AuthEvent[]) => void;
-  let finish: (out: AuthEvent[]) => void;
+  let feed: (chunk: Buffer, out: Read[]) => void;
+  let finish: (out: Read[]) => void;
 
   if (mode === 'document') {
     const doc = new JsonDocumentSplitter({
       maxRecordChars: maxLine,
       isRecord: (partial) => (forcedJson ? forcedJson.matches(partial) : detector.detect(partial) !== undefined),
     });
-    const piece = (p: DocPiece, out: AuthEvent[]) => {
+    const piece = (p: DocPiece, out: Read[]) => {
       if (p.error !== undefined) {
         bad(p.line, p.error, p.excerpt);
         return;
@@ -246,23 +256,21 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     let textParser: LineParser | undefined;
     let textName: FormatName = 'sshd';
 
-    const fastWay = opts.forDetection && !keepRaw;
+    const fastWay = forDetection && !keepRaw;
     /** The first line as the sniff parsed it: its value is taken once, by that line (compared whole, so exact). */
     let parsedFirst = sniffed.parsed;
-    const jsonLine = (l: Line, out: AuthEvent[]) => {
+    const jsonLine = (l: Line, out: Read[]) => {
       const t = printableEnds(l.text) ? l.text : withoutRecordSeparator(l.text.trim());
       if (t === '') return;
       const first = parsedFirst;
       parsedFirst = undefined;
       if (fastWay) {
         const fmt = forcedJson ?? detector.current;
-        if (fmt?.detectionEvent) {
+        if (fmt?.detectionSignIn) {
           ctx.line = l.line;
-          const e = fmt.detectionEvent(t, ctx);
+          const e = fmt.detectionSignIn(t, ctx);
           if (e) {
             stats.records++;
-            e.unmapped.format = fmt.name;
-            e.unmapped.source = { file, line: l.line };
             out.push(e);
             return;
           }
@@ -281,14 +289,14 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
       handleValue(value, t, l.line, out, 0);
     };
 
-    const csvLine = (l: Line, out: AuthEvent[]) => {
+    const csvLine = (l: Line, out: Read[]) => {
       const r = csv!.push(l.text, l.line);
       if (!r) return;
       if ('error' in r) bad(r.line, r.error, r.text ?? l.text);
       else handleValue(r.row, r.text, r.line, out, MAX_NESTING);
     };
 
-    const textLine = (l: Line, out: AuthEvent[]) => {
+    const textLine = (l: Line, out: Read[]) => {
       const text = l.text;
       if (text.trim() === '') return;
       if (isBinary(text)) {
@@ -316,7 +324,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
       }
     };
 
-    const pushTextEvent = (e: AuthEvent, line: number, text: string | undefined, out: AuthEvent[]) => {
+    const pushTextEvent = (e: AuthEvent, line: number, text: string | undefined, out: Read[]) => {
       e.unmapped.format ??= textName;
       e.unmapped.source ??= { file, line };
       if (keepRaw && text !== undefined) e.raw_data ??= text;
@@ -324,7 +332,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
     };
 
     const onLine = mode === 'jsonl' ? jsonLine : mode === 'csv' ? csvLine : textLine;
-    const each = (batch: (Line | LongLine)[], out: AuthEvent[]) => {
+    const each = (batch: (Line | LongLine)[], out: Read[]) => {
       for (let i = 0; i < batch.length; i++) {
         const l = batch[i];
         if (isLongLine(l)) bad(l.line, `line too long: ${l.tooLong} bytes, limit ${maxLine}`, l.head);
@@ -349,7 +357,7 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
   }
 
   for (let i = 0; i < head.length; i++) {
-    const out: AuthEvent[] = [];
+    const out: Read[] = [];
     feed(head[i], out);
     if (out.length) {
       stats.events += out.length;
@@ -360,14 +368,14 @@ export async function* readSource(src: Source, opts: ReadOptions, q: Quarantine,
   while (!atEnd) {
     const r = await chunks.next();
     if (r.done) break;
-    const out: AuthEvent[] = [];
+    const out: Read[] = [];
     feed(r.value, out);
     if (out.length) {
       stats.events += out.length;
       yield out;
     }
   }
-  const out: AuthEvent[] = [];
+  const out: Read[] = [];
   finish(out);
   if (corrupt) bad(Math.max(lastLine, 1), (corrupt as CorruptDataError).message);
   if (out.length) {
