@@ -18,7 +18,7 @@ import { passwordSpray } from './detectors/password-spray.js';
 import { slowGuessing } from './detectors/slow-guessing.js';
 import { FindingSink } from './findings.js';
 import { Profiles, Watch } from './profiles.js';
-import { ReorderBuffer } from './reorder.js';
+import { ReleasedSignals, ReorderBuffer } from './reorder.js';
 import { param, RuleError, type Rule } from './rules.js';
 import { decodeState, encodeState, encodeStateChunks, Lazy } from './state-codec.js';
 import { toSignal, type Signal } from './signal.js';
@@ -52,7 +52,7 @@ export class Engine {
   events = 0;
   private readonly compromise: ReturnType<typeof accountCompromise> & { onAttack(g: AttemptGroup, uid: string, ctx: DetectorContext): void };
   private readonly ctx: DetectorContext;
-  private readonly ready: Signal[] = [];
+  private readonly ready = new ReleasedSignals();
   private readonly rulesById: Map<string, Rule>;
 
   constructor(opts: EngineOptions) {
@@ -100,7 +100,7 @@ export class Engine {
   /** An event already reduced to its signal (by the reading thread). */
   pushSignal(s: Signal): void {
     this.reorder.push(s, this.ready);
-    if (this.ready.length) this.process();
+    if (this.ready.size) this.process();
   }
 
   /** End of input: process everything still held for reordering, then write every pending finding update. */
@@ -129,7 +129,9 @@ export class Engine {
     const { ctx, tracker, profiles } = this;
     const onEvents = this.onEvents;
     const onAttempts = this.onAttempts;
-    for (const s of this.ready) {
+    const ready = this.ready;
+    for (let r = 0; r < ready.size; r++) {
+      const s = ready.at(r);
       this.events++;
       for (let i = 0; i < onEvents.length; i++) onEvents[i].onEvent!(s, ctx);
       if (tracker.counts(s, profiles)) {
@@ -139,7 +141,7 @@ export class Engine {
       } else if (s.ok && s.ip && profiles.mayHold(s, Watch.groups) && !tracker.resolve(s)) profiles.held(s, Watch.groups, false);
       profiles.observe(s);
     }
-    this.ready.length = 0;
+    ready.clear();
   }
 
   /** Everything the engine remembers, as text. Pending findings must have been drained first. */
@@ -188,6 +190,6 @@ export class Engine {
     for (const x of st.held as (Signal | AuthEvent)[]) this.reorder.push('class_uid' in x ? toSignal(x) : x, this.ready);
     this.reorder.watermark = Math.max(this.reorder.watermark, st.watermark);
     this.reorder.late = st.late;
-    if (this.ready.length) this.process();
+    if (this.ready.size) this.process();
   }
 }
