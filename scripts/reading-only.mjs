@@ -1,6 +1,6 @@
 // The reading side's fast way alone, for tuning it: the first lines of a JSON-lines file (a format with a fast way for
 // detection, such as Entra's) are held in memory, and each pass turns every line into what the reading thread sends,
-// stage by stage: the format's scan and flat sign-in, enrichment, the signal, packing. Prints, for each stage, the fastest
+// stage by stage: the format's scan and flat sign-in, enrichment, packing (the signal packed as it is made). Prints, for each stage, the fastest
 // of the passes over all the lines, cumulative (each stage includes the ones before it). No file reading, no
 // decoding, no threads: on a shared machine this is far steadier than whole runs, which is what it is for (the
 // engine's counterpart is engine-only.mjs). Needs `npm run build` first.
@@ -28,7 +28,6 @@ if (!input) {
 }
 const { jsonFormat } = await import(new URL('formats/index.js', dist).href);
 const { Enricher } = await import(new URL('enrich/index.js', dist).href);
-const { signInSignal } = await import(new URL('detect/signal.js', dist).href);
 const { SignalPacker } = await import(new URL('detect/signal-pack.js', dist).href);
 
 const format = jsonFormat(values.format);
@@ -56,9 +55,7 @@ function pass(stage) {
     if (stage === 'event') continue;
     enricher.enrichSignIn(f);
     if (stage === 'enrich') continue;
-    const s = signInSignal(f);
-    if (stage === 'signal') continue;
-    packer.add(s);
+    packer.addSignIn(f);
     if (++packed === BATCH) {
       packer.finish();
       packer = new SignalPacker(BATCH);
@@ -70,7 +67,7 @@ function pass(stage) {
 
 const out = [];
 let fast = 0;
-for (const stage of ['event', 'enrich', 'signal', 'pack']) {
+for (const stage of ['event', 'enrich', 'pack']) {
   let best = Infinity;
   for (let p = 0; p < Number(values.passes); p++) {
     const t0 = performance.now();

@@ -10,7 +10,8 @@
  * The strings are copied by the structured clone, so no received string is a view into a larger one.
  */
 import { interned } from './intern.js';
-import { toolFingerprint, type Signal } from './signal.js';
+import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
+import { netblockOf, toolFingerprint, type Signal } from './signal.js';
 
 /** One batch as posted between threads (`nums.buffer` can be transferred). */
 export interface PackedSignals {
@@ -84,42 +85,66 @@ export class SignalPacker {
   }
 
   add(s: Signal): void {
+    const src = s.source;
+    this.put(s.t, s.tenant, s.user, s.userKey, s.ip, s.net, s.asn, s.asOrg, s.country, s.lat, s.lon, s.anon, s.ok, s.status, s.passwordValid,
+      s.reason, s.legacy, s.mfaEvent, s.ua, s.app, s.proto, src ? src.file : undefined, src ? src.line : NO_VALUE, s.format);
+  }
+
+  /**
+   * Adds the signal of a flat sign-in (enriched) without making it: what `add(signInSignal(f))` adds, held equal in
+   * the tests. The reading thread's way for a format's fast way (a signal object per event was a tenth of its
+   * allocations).
+   */
+  addSignIn(f: FlatSignIn): void {
+    const ok = f.status_id === 1;
+    this.put(f.time, f.tenant, f.user, f.user.toLowerCase(), f.ip, f.ip ? netblockOf(f.ip) : '', f.asn ?? 0, f.as_name ?? '', f.country ?? '',
+      f.city ? f.lat : undefined, f.city ? f.long : undefined, f.type ?? '', ok, f.status_id, ok || !!f.password_valid,
+      f.status_id === 2 ? (f.reason ?? 'other') : '', f.legacy_protocol, '', f.user_agent ?? '', f.client_app ?? '', f.auth_protocol ?? '',
+      f.file, f.line, f.format);
+  }
+
+  private put(
+    t: number, tenant: string, user: string, userKey: string, ip: string, net: string, asn: number, asOrg: string, country: string,
+    lat: number | undefined, lon: number | undefined, anon: string, ok: boolean, status: number, passwordValid: boolean, reason: string, legacy: boolean,
+    mfaEvent: string, ua: string, app: string, proto: string, file: string | undefined, line: number, format: string,
+  ): void {
     if (this.n === this.capacity) throw new RangeError(`a packer for ${this.capacity} signals was given more`);
     const nums = this.nums;
     const p = this.n * NUMS;
     const o = this.n * OWN;
     this.n++;
-    nums[p] = s.t;
-    nums[p + 1] = s.asn;
-    nums[p + 2] = s.lat ?? NaN;
-    nums[p + 3] = s.lon ?? NaN;
-    nums[p + 4] = (s.ok ? 1 : 0) | (s.passwordValid ? 2 : 0) | (s.legacy ? 4 : 0) | (s.lat === undefined ? 8 : 0) | (s.lon === undefined ? 16 : 0);
-    nums[p + 5] = s.status;
-    nums[p + 6] = s.source ? s.source.line : NO_VALUE;
-    nums[p + 7] = this.ref(s.tenant);
-    nums[p + 8] = this.ref(s.asOrg);
-    nums[p + 9] = this.ref(s.country);
-    nums[p + 10] = this.ref(s.anon);
-    nums[p + 11] = this.ref(s.reason);
-    nums[p + 12] = this.ref(s.mfaEvent);
-    const ua = this.ref(s.ua);
-    const app = this.ref(s.app);
-    const proto = this.ref(s.proto);
-    nums[p + 13] = ua;
-    nums[p + 14] = app;
-    nums[p + 15] = proto;
+    nums[p] = t;
+    nums[p + 1] = asn;
+    nums[p + 2] = lat ?? NaN;
+    nums[p + 3] = lon ?? NaN;
+    nums[p + 4] = (ok ? 1 : 0) | (passwordValid ? 2 : 0) | (legacy ? 4 : 0) | (lat === undefined ? 8 : 0) | (lon === undefined ? 16 : 0);
+    nums[p + 5] = status;
+    nums[p + 6] = line;
+    nums[p + 7] = this.ref(tenant);
+    nums[p + 8] = this.ref(asOrg);
+    nums[p + 9] = this.ref(country);
+    nums[p + 10] = this.ref(anon);
+    nums[p + 11] = this.ref(reason);
+    nums[p + 12] = this.ref(mfaEvent);
+    const uaRef = this.ref(ua);
+    const appRef = this.ref(app);
+    const protoRef = this.ref(proto);
+    nums[p + 13] = uaRef;
+    nums[p + 14] = appRef;
+    nums[p + 15] = protoRef;
     // A number while the indexes are small (always, but for batches of thousands of distinct strings): hashed at once.
-    const fpKey = ua < FP_INDEX_LIMIT && app < FP_INDEX_LIMIT && proto < FP_INDEX_LIMIT ? (ua * FP_INDEX_LIMIT + app) * FP_INDEX_LIMIT + proto : `${ua},${app},${proto}`;
+    const fpKey =
+      uaRef < FP_INDEX_LIMIT && appRef < FP_INDEX_LIMIT && protoRef < FP_INDEX_LIMIT ? (uaRef * FP_INDEX_LIMIT + appRef) * FP_INDEX_LIMIT + protoRef : `${uaRef},${appRef},${protoRef}`;
     let fp = this.fps.get(fpKey);
-    if (fp === undefined) this.fps.set(fpKey, (fp = this.ref(toolFingerprint(s.ua, s.app, s.proto))));
+    if (fp === undefined) this.fps.set(fpKey, (fp = this.ref(toolFingerprint(ua, app, proto))));
     nums[p + 16] = fp;
-    nums[p + 17] = s.source ? this.ref(s.source.file) : NO_VALUE;
-    nums[p + 18] = this.ref(s.format);
+    nums[p + 17] = file !== undefined ? this.ref(file) : NO_VALUE;
+    nums[p + 18] = this.ref(format);
     const own = this.own;
-    own[o] = s.user;
-    own[o + 1] = s.userKey === s.user ? null : s.userKey;
-    own[o + 2] = s.ip;
-    own[o + 3] = s.net;
+    own[o] = user;
+    own[o + 1] = userKey === user ? null : userKey;
+    own[o + 2] = ip;
+    own[o + 3] = net;
   }
 
   /** The batch of the signals added. */

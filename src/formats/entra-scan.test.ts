@@ -1,6 +1,7 @@
 /**
  * The fast way for Entra lines must give detection exactly what the full way gives: for every line it answers,
- * the detection signal of its event (after enrichment) equals the signal of `JSON.parse` + `normalize`. Checked on
+ * the detection signal of its flat sign-in (after enrichment) equals the signal of `JSON.parse` + `normalize`, and
+ * the flat sign-in packed directly equals that signal packed. Checked on
  * the fixtures, on a simulated world, and on thousands of mutated lines (nulls, missing and unknown keys, other
  * types, escapes, whitespace, duplicates, cut lines, flipped bytes), where it must also leave alone every line the
  * full way rejects.
@@ -10,7 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readSignal, toSignal } from '../detect/signal.js';
+import { packSignals, SignalPacker } from '../detect/signal-pack.js';
+import { readSignal, signInSignal, toSignal } from '../detect/signal.js';
 import { Enricher } from '../enrich/index.js';
 import type { AuthEvent } from '../ocsf/authentication.js';
 import { DEFAULT_START } from '../simulate/clock.js';
@@ -81,6 +83,10 @@ function agree(line: string, tenant?: string): boolean {
   const full = fullSignal(line, tenant);
   assert.ok(full, `fast way answered a line the full way rejects: ${line.slice(0, 300)}`);
   assert.deepEqual(readSignal(fast, enricher), full, line.slice(0, 300));
+  // The reading thread packs the flat sign-in without making its signal: the same batch.
+  const direct = new SignalPacker(1);
+  direct.addSignIn(fast);
+  assert.deepEqual(direct.finish(), packSignals([signInSignal(fast)]), line.slice(0, 300));
   return true;
 }
 

@@ -11,7 +11,7 @@
  */
 import { isLegacyProtocol, makeAuthEvent, STATUS_FAILURE, STATUS_SUCCESS, type FailureReason } from '../ocsf/authentication.js';
 import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
-import { cleanIp, domainOf, jsonField, num, parseTime, str } from './common.js';
+import { cleanIp, detachedText, domainOf, jsonField, num, parseTime, str } from './common.js';
 import { EntraScanner } from './entra-scan.js';
 import { RecordError, type JsonFormat, type NormalizeContext } from './types.js';
 
@@ -77,8 +77,21 @@ export interface EntraOutcome {
   password_valid?: boolean;
 }
 
-/** The outcome of an Entra error code (0 is success). Shared with the Microsoft 365 audit format. */
-export function entraOutcome(code: number): EntraOutcome {
+/** The outcome of an Entra error code (0 is success), shared and frozen. Shared with the Microsoft 365 audit format. */
+export function entraOutcome(code: number): Readonly<EntraOutcome> {
+  let known = OUTCOMES.get(code);
+  if (known === undefined) {
+    if (OUTCOMES.size >= MAX_OUTCOMES) OUTCOMES.clear(); // codes are input: keep the memo bounded
+    OUTCOMES.set(code, (known = Object.freeze(outcomeOf(code))));
+  }
+  return known;
+}
+
+/** Outcomes made so far, by code: a log has a few dozen codes, and every sign-in asked for one. */
+const OUTCOMES = new Map<number, Readonly<EntraOutcome>>();
+const MAX_OUTCOMES = 1000;
+
+function outcomeOf(code: number): EntraOutcome {
   if (code === 0) return { success: true, password_valid: true };
   const reason = REASONS[code] ?? 'other';
   const password_valid = ENTRA_PASSWORD_VALID.has(code) ? true : PASSWORD_WRONG.has(reason) ? false : undefined;
@@ -305,8 +318,34 @@ function toEvent(rec: any, s: any, ctx: NormalizeContext) {
 /** The authentication protocol, if any: Entra writes "none" for sign-ins without one. */
 function protocolOf(raw: unknown): string | undefined {
   const p = str(raw);
-  return p && !/^none$/i.test(p) ? p : undefined;
+  return p && !(p.length === 4 && p.toLowerCase() === 'none') ? p : undefined;
 }
+
+/**
+ * `isLegacySignIn`, remembered for recent (client app, protocol, user agent) triples in slots chosen by their lengths
+ * and a character: a log repeats a few tools line after line, and each verdict runs four expressions over them
+ * (mostly a search of the user agent). The strings are compared by content, so a verdict is only ever reused for
+ * the same three values; they are kept as copies (a value cut from a line would keep the line's whole chunk).
+ */
+function legacySignIn(clientApp: string | undefined, protocol: string | undefined, userAgent: string | undefined): boolean {
+  const a = clientApp ?? '';
+  const p = protocol ?? '';
+  const u = userAgent ?? ''; // str() never gives '': '' stands for absent without mixing the two
+  const slot = (a.length * 31 + p.length * 7 + u.length + (u.length === 0 ? 0 : u.charCodeAt(u.length >> 1))) & (LEGACY_SLOTS - 1);
+  const k = slot * 3;
+  const keys = legacyKeys;
+  if (keys[k] === a && keys[k + 1] === p && keys[k + 2] === u) return legacyVerdicts[slot] === 1;
+  const verdict = isLegacySignIn(clientApp, protocol, userAgent);
+  keys[k] = detachedText(a);
+  keys[k + 1] = detachedText(p);
+  keys[k + 2] = detachedText(u);
+  legacyVerdicts[slot] = verdict ? 1 : 0;
+  return verdict;
+}
+const LEGACY_SLOTS = 64;
+/** Three strings per slot; a slot never filled matches nothing (no string is null). */
+const legacyKeys: (string | null)[] = new Array<string | null>(LEGACY_SLOTS * 3).fill(null);
+const legacyVerdicts = new Uint8Array(LEGACY_SLOTS);
 
 /** A sign-in through a protocol that cannot do modern MFA: legacy client app, basic-auth protocol, or BAV2ROPC. */
 function isLegacySignIn(clientApp: string | undefined, protocol: string | undefined, userAgent: string | undefined): boolean {
@@ -363,7 +402,7 @@ function detectionSignInOf(text: string, ctx: NormalizeContext): FlatSignIn | un
     type: undefined,
     reason: outcome.reason,
     password_valid: outcome.password_valid,
-    legacy_protocol: isLegacySignIn(clientApp, protocol, userAgent),
+    legacy_protocol: legacySignIn(clientApp, protocol, userAgent),
     client_app: clientApp,
     user_agent: userAgent,
     auth_protocol: protocol,

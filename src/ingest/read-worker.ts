@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { readSignal } from '../detect/signal.js';
+import { isFlatSignIn } from '../ocsf/flat-sign-in.js';
 import { SignalPacker } from '../detect/signal-pack.js';
 import { readAheadDone } from '../enrich/database-files.js';
 import { Enricher, type EnricherOptions } from '../enrich/index.js';
@@ -70,7 +71,13 @@ parentPort!.on('message', async (m: Message) => {
       // Packed, a batch crosses threads far cheaper than a structured clone of many objects; each signal is packed
       // as it is made.
       const packer = new SignalPacker(batch.length);
-      for (let i = 0; i < batch.length; i++) packer.add(readSignal(batch[i], e));
+      for (let i = 0; i < batch.length; i++) {
+        const x = batch[i];
+        if (isFlatSignIn(x)) {
+          e.enrichSignIn(x);
+          packer.addSignIn(x);
+        } else packer.add(readSignal(x, e));
+      }
       const packed = packer.finish();
       await takeCredit(m.credits);
       parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
