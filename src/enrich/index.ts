@@ -66,8 +66,21 @@ interface AddressFacts {
 
 const NOTHING: AddressFacts = { intelBits: 0 };
 
+/** Slots of the recent-IPv4 table in front of the cache (a power of two, at most the cache's size). */
+const RECENT_V4_SLOTS = 4096;
+
 export class Enricher {
   private readonly cache: BoundedCache<string | number, AddressFacts>;
+  /**
+   * The facts of recent IPv4 addresses in slots chosen by a hash of the address, in front of the cache: a hit is one
+   * compare in a small array, where the cache's map probes a table of tens of thousands of entries (a processor-cache
+   * miss a sign-in: 0.36 s of the reading thread's 7 in a 1M-event run, measured with perf). An address's facts never
+   * change, so a slot left holding an address the cache has since forgotten answers the same; the table's size is
+   * fixed, so memory stays bounded.
+   */
+  private readonly recentV4: Int32Array;
+  private readonly recentFacts: (AddressFacts | undefined)[];
+  private readonly recentShift: number;
 
   private constructor(
     private readonly geo: GeoDatabase | undefined,
@@ -76,6 +89,11 @@ export class Enricher {
     cacheSize: number,
   ) {
     this.cache = new BoundedCache(cacheSize);
+    let slots = RECENT_V4_SLOTS;
+    while (slots > 1 && slots > cacheSize) slots >>= 1;
+    this.recentV4 = new Int32Array(slots);
+    this.recentFacts = new Array<AddressFacts | undefined>(slots).fill(undefined);
+    this.recentShift = 32 - Math.log2(slots);
   }
 
   /**
@@ -149,7 +167,22 @@ export class Enricher {
     // Signed (`| 0`): a small integer to V8, compared in place, where an unsigned key from 128.0.0.0 up is a boxed
     // number made for each lookup and loaded to compare.
     const n = parseIpv4(ip);
-    const v4 = n === undefined ? undefined : n | 0;
+    if (n === undefined) return this.cached(ip);
+    const v4 = n | 0;
+    const slot = Math.imul(v4, 0x9e3779b1) >>> this.recentShift;
+    const recent = this.recentFacts[slot];
+    if (recent !== undefined && this.recentV4[slot] === v4) {
+      this.cache.hits++;
+      return recent;
+    }
+    const facts = this.cached(ip, v4);
+    this.recentV4[slot] = v4;
+    this.recentFacts[slot] = facts;
+    return facts;
+  }
+
+  /** What the address yields, from the cache (keyed by the IPv4 address's number `v4`, else by its text) or looked up. */
+  private cached(ip: string, v4?: number): AddressFacts {
     let facts = this.cache.get(v4 ?? ip);
     if (!facts) {
       facts = this.lookup(ip);
