@@ -88,6 +88,26 @@ test('the cache stays bounded over many distinct addresses', async () => {
   assert.ok(e.cacheStats.misses >= 4900);
 });
 
+test('recent addresses answered from the small table in front of the cache equal fresh lookups', async () => {
+  // A cache of 8: the table has 8 slots, so addresses keep overwriting each other's slots and the cache's.
+  const small = await Enricher.create({ intel: LISTS, cacheSize: 8 });
+  const fresh = await Enricher.create({ intel: LISTS });
+  const rnd = seededRandom(7);
+  const pool = ['81.2.69.142', '101.99.92.179', '8.8.8.8', '10.1.2.3', '2001:db8::1', ...Array.from({ length: 40 }, () => {
+    const v = rnd.u32();
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  })];
+  for (let i = 0; i < 600; i++) {
+    const ip = pool[rnd.u32() % pool.length];
+    const a = event(ip);
+    small.enrich(a);
+    const b = event(ip);
+    fresh.enrich(b);
+    assert.deepEqual(a, b, ip);
+  }
+  assert.ok(small.cacheStats.hits > 0 && small.cacheStats.size <= 8);
+});
+
 test('geo: false skips geo and AS but still applies the lists', async () => {
   const e = await Enricher.create({ intel: LISTS.slice(0, 1), geo: false });
   const ev = event('101.99.92.179');
