@@ -41,8 +41,11 @@ export class KnownAddresses {
   /** A success from the address at `t` (epoch ms). */
   succeeded(k: AddressKey, t: number): void {
     const young = this.young;
-    if (!young.has(k)) this.old.delete(k);
+    const size = young.size;
     young.set(k, Math.floor(t / MINUTE_MS));
+    // New to the young generation (it grew): an older time in the old one must not come back. One lookup for an
+    // address already there, the usual case (a has() first made two).
+    if (young.size !== size) this.old.delete(k);
     if (young.size >= this.cap) {
       this.old = young;
       this.young = new Map();
