@@ -23,8 +23,8 @@ export interface SignalSink {
 
 /**
  * Released events waiting to be processed, in a list kept for the run. An array emptied with `length = 0` gives up
- * its storage, and one was made again for nearly every event (150 bytes of garbage each, a tenth of the detection
- * thread's allocations); this list's storage stays, and only its slots are cleared.
+ * its storage, and one was made again for nearly every event (64 MB of the detection thread's 1.37 GB allocated per
+ * 1M-event run, sampled); this list's storage stays, and only its slots are cleared.
  */
 export class ReleasedSignals implements SignalSink {
   private readonly items: (Signal | undefined)[] = [];

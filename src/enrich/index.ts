@@ -90,7 +90,7 @@ export class Enricher {
   ) {
     this.cache = new BoundedCache(cacheSize);
     let slots = RECENT_V4_SLOTS;
-    while (slots > 1 && slots > cacheSize) slots >>= 1;
+    while (slots > 2 && slots > cacheSize) slots >>= 1; // two at least: a shift by 32 would be none
     this.recentV4 = new Int32Array(slots);
     this.recentFacts = new Array<AddressFacts | undefined>(slots).fill(undefined);
     this.recentShift = 32 - Math.log2(slots);

@@ -69,7 +69,7 @@ parentPort!.on('message', async (m: Message) => {
     const stats = newStats();
     for await (const batch of readForDetection(m.src, m.opts, q, stats)) {
       // Packed, a batch crosses threads far cheaper than a structured clone of many objects; each signal is packed
-      // as it is made.
+      // as it is made, and a flat sign-in's without making it.
       const packer = new SignalPacker(batch.length);
       for (let i = 0; i < batch.length; i++) {
         const x = batch[i];
