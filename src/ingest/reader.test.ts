@@ -6,7 +6,9 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { entraAudit, entraDiagnostic, entraGraph, jsonl, MemoryQuarantine, ocsfEvent, readBytes, readWith, TENANT, type ReadResult } from './fixtures/records.js';
-import { newStats, readSources } from './reader.js';
+import { Readable } from 'node:stream';
+import { isFlatSignIn } from '../ocsf/flat-sign-in.js';
+import { newStats, readForDetection, readSource, readSources } from './reader.js';
 import { expandInputs } from './sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-reader-'));
@@ -65,6 +67,30 @@ for (const [name, input, expectedLines] of shapes) {
     }
   });
 }
+
+test('plain Graph sign-in lines are flat sign-ins only when read for detection; every other record stays an event', async () => {
+  const text = jsonl([entraGraph(1), entraGraph(2), entraDiagnostic(3), entraGraph(4), ocsfEvent(5)]);
+  const kinds = async (read: typeof readForDetection) => {
+    const out: string[] = [];
+    const q = new MemoryQuarantine();
+    const stats = newStats();
+    for await (const batch of read({ name: '-' }, { stdin: Readable.from([Buffer.from(text)]) }, q, stats)) {
+      for (const x of batch) out.push(isFlatSignIn(x) ? `flat ${x.user} line ${x.line} ${x.file}` : `event ${x.user.name} line ${x.unmapped.source?.line}`);
+    }
+    assert.equal(stats.events, out.length);
+    return out;
+  };
+  // The first line decides the format (the full way), then plain lines take the fast way.
+  assert.deepEqual(await kinds(readForDetection), [
+    'event user1@contoso.com line 1',
+    'flat user2@contoso.com line 2 -',
+    'event diag3@contoso.com line 3',
+    'flat user4@contoso.com line 4 -',
+    'event ocsf5@example.org line 5',
+  ]);
+  // Everything else (normalize, the server, exports) gets whole Authentication events.
+  assert.deepEqual(await kinds(readSource), [1, 2, 3, 4, 5].map((i) => `event ${['user', 'user', 'diag', 'user', 'ocsf'][i - 1]}${i}@${i === 5 ? 'example.org' : 'contoso.com'} line ${i}`));
+});
 
 test('a one-line document far longer than the line limit is streamed record by record', async () => {
   const page = JSON.stringify({ '@odata.context': 'x', value: Array.from({ length: 300 }, (_, i) => entraGraph(i)) });
