@@ -29,6 +29,28 @@ test('pieces of a large mixed state join to the whole text', () => {
   assert.deepEqual(decodeState(pieces.join('')).lazy.length, 200);
 });
 
+test('runs of small elements are written alike with or without what the replacer changes, however deep', () => {
+  class Saved {
+    constructor(readonly n: number) {}
+    toJSON() {
+      return { saved: this.n };
+    }
+  }
+  // Most tuples are plain (written without the replacer); some hide an infinity, a set, a map or a class with toJSON
+  // three levels down (written with it), in runs that mix the two.
+  const odd = (i: number): unknown =>
+    i % 9 === 1 ? [[Infinity]] : i % 9 === 2 ? [[new Saved(i)]] : i % 9 === 3 ? [{ s: new Set([i]) }] : i % 9 === 4 ? [[new Map([[i, -Infinity]])]] : [[i, `v${i}`, null, -0, NaN]];
+  const value = { tuples: new Lazy(function* () { for (let i = 0; i < 2000; i++) yield [i, `u${i}`, odd(i), { t: i * 1.5, ok: i % 2 === 0 }]; }) };
+  const pieces: string[] = [];
+  encodeStateChunks(value, (t) => pieces.push(t), 500);
+  assert.equal(pieces.join(''), encodeState(value));
+  const back = decodeState(pieces.join(''));
+  assert.equal(back.tuples[1][2][0][0], Infinity);
+  assert.deepEqual(back.tuples[2][2][0][0], { saved: 2 });
+  assert.ok(back.tuples[3][2][0].s instanceof Set);
+  assert.equal(back.tuples[4][2][0][0].get(4), -Infinity);
+});
+
 test("an engine's checkpoint in pieces equals its whole checkpoint and restores the same", async () => {
   const rules = await loadRules();
   const events = readFileSync(new URL('./fixtures/spray-distributed/events.jsonl', import.meta.url), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
