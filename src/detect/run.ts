@@ -23,7 +23,8 @@ export interface RunOptions {
   db: Db;
   rules: Rule[];
   read: ReadOptions;
-  enricher: Enricher;
+  /** Enriches what is read on this thread (standard input, or no reading thread): needed only then. */
+  enricher?: Enricher;
   quarantine: Quarantine;
   /** Identity of the command (inputs and options); the same identity resumes the same run. */
   identity: unknown;
@@ -277,9 +278,11 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
 
 /** Read, normalise and enrich on this thread: the events' detection signals in batches. */
 async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<Signal[]> {
+  const enricher = o.enricher;
+  if (!enricher) throw new Error(`reading ${src.name} on the detection thread needs an enricher (none was given)`);
   for await (const events of readForDetection(src, o.read, o.quarantine, stats)) {
     const out: Signal[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) out[i] = detached(readSignal(events[i], o.enricher));
+    for (let i = 0; i < events.length; i++) out[i] = detached(readSignal(events[i], enricher));
     yield out;
   }
 }

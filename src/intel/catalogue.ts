@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatIp, parseIp, type IpAddress } from '../enrich/ip-address.js';
 import { DualTable, type BitRange } from '../enrich/ip-set.js';
-import { INTEL_KINDS, kindsFromBits, parseIntelList, type IntelKind } from '../enrich/intel-lists.js';
+import { badLinesMessage, INTEL_KINDS, kindsFromBits, parseIntelList, type IntelKind } from '../enrich/intel-lists.js';
 import type { IntelSpec } from '../enrich/index.js';
 import { mispEvents, readMisp } from './misp.js';
 import { isStixDocument, readStix } from './stix.js';
@@ -223,6 +223,11 @@ export interface LoadIntelOptions {
   /** Read the built-in ATT&CK groups (default true). */
   builtin?: boolean;
   warn?: (message: string) => void;
+  /**
+   * Also pass `warn` an address list's unreadable lines (one message per list), for a caller whose enricher does not
+   * read the lists on its thread (`vigil detect` enriches on its reading thread, which does not warn).
+   */
+  listLineWarnings?: boolean;
 }
 
 /** Every `--intel` spec (PATH: STIX or MISP; KIND:PATH: an address list) plus the built-in catalogue. */
@@ -240,6 +245,7 @@ export function loadIntel(specs: IntelSpec[], opts: LoadIntelOptions = {}): Inte
       continue;
     }
     const parsed = parseIntelList(readText(spec.path), 1 << INTEL_KINDS.indexOf(spec.kind));
+    if (opts.listLineWarnings && parsed.badCount > 0) opts.warn?.(badLinesMessage(spec.path, parsed));
     lists.push({ summary: { kind: spec.kind, path: spec.path, entries: parsed.entries, badLines: parsed.badCount }, ranges: parsed.ranges });
   }
   return new IntelCatalogue(files, lists);

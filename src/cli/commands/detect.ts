@@ -75,10 +75,16 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     reader?.prepare();
     const rules = await loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
-    const enricher = await Enricher.create({ intel: o.intel, geo: o.geo });
+    // The catalogue reads every intel file now (a bad one stops the run before any input is read) and warns about
+    // address lists' unreadable lines: the reading thread loads the lists again for its enricher, silently.
+    const catalogue = loadIntel(o.intel, { warn: (m: string) => process.stderr.write(`vigil: warning: ${m}\n`), listLineWarnings: true });
+    // An enricher on this thread only for input read here (standard input, or one thread): it loaded the lists a
+    // second time on this thread at the start of every run (0.2-0.5 s for large lists), for nothing when reading on
+    // the other thread.
+    const inThread = !reader || sources.some((s) => s.name === '-');
+    const enricher = inThread ? await Enricher.create({ intel: o.intel, geo: o.geo, warn: () => {} }) : undefined;
     // Loaded only when asked for: its validator takes a seventh of a second to load.
     const orgs = values.orgs ? (await import('../../orgs/organisations.js')).loadOrganisations(values.orgs) : undefined;
-    const catalogue = loadIntel(o.intel, { warn: (m: string) => process.stderr.write(`vigil: warning: ${m}\n`) });
     let campaigns: Campaign[] = [];
     const db = openStore(values.db ?? 'vigil.db');
     const q = new Quarantine(o.quarantine);
