@@ -114,6 +114,27 @@ test('fixtures: every Entra sample line agrees or is left to the full way (envel
   assert.equal(entra.detectionSignIn!(envelope.trim(), ctx()), undefined);
 });
 
+test('every scanned field comes from the key of its name, in any key order (a field read from another would go unseen where values agree)', () => {
+  const top: Record<string, string | number> = {
+    createdDateTime: 'v-created', userPrincipalName: 'v-upn', userDisplayName: 'v-display', resourceTenantId: 'v-resource',
+    homeTenantId: 'v-home', ipAddress: 'v-ip', clientAppUsed: 'v-app', authenticationProtocol: 'v-proto', userAgent: 'v-ua',
+    autonomousSystemNumber: 64501,
+  };
+  const rec = {
+    ...top,
+    status: { errorCode: 50126 },
+    location: { city: 'v-city', state: 'v-state', countryOrRegion: 'v-country', geoCoordinates: { latitude: 1.25, longitude: -2.5 } },
+    deviceDetail: { browser: 'v-browser' },
+  };
+  const expected = { ...top, errorCode: 50126, city: 'v-city', state: 'v-state', countryOrRegion: 'v-country', latitude: 1.25, longitude: -2.5, browser: 'v-browser' };
+  const keys = Object.keys(rec) as (keyof typeof rec)[];
+  // The layout is learned from each line's own key order: forwards, backwards, and the nested objects first.
+  for (const order of [keys, [...keys].reverse(), [...keys.slice(-3), ...keys.slice(0, -3)]]) {
+    const line = JSON.stringify(Object.fromEntries(order.map((k) => [k, rec[k]])));
+    assert.deepEqual({ ...new EntraScanner().scan(line) }, expected, line);
+  }
+});
+
 test('the scanner reads nested fields, learns a layout once, and refuses what it does not know', () => {
   const base = '{"createdDateTime":"2024-01-02T03:04:05Z","userPrincipalName":"a@b.example","resourceTenantId":"t1","status":{"errorCode":50126},"location":{"city":"Oslo","countryOrRegion":"NO","geoCoordinates":{"latitude":59.9,"longitude":10.7}},"appliedConditionalAccessPolicies":[{"id":"p","enforcedGrantControls":["Mfa"]}]}';
   const scanner = new EntraScanner();
