@@ -47,6 +47,8 @@ export interface RunOptions {
   campaigns?: (db: Db, onLine: (f: Record<string, any>, json?: string) => void) => void;
   /** Read, normalise and enrich on this reader's thread (detection stays here). The run closes it. */
   threaded?: ThreadedReader;
+  /** Called once detector memory is saved for the last time, before campaigns (the store may then be tidied up). */
+  onStateSaved?: () => void;
   latenessMs?: number;
   onProgress?: (stats: ReadStats) => void;
 }
@@ -254,6 +256,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   timings?.mark('input flushed');
   await commit(lastDone);
   timings?.mark('final checkpoint');
+  o.onStateSaved?.();
   // Detector memory is saved and no longer needed: let it go before campaigns read the findings.
   engine = null!;
   if (o.campaigns) {

@@ -10,6 +10,9 @@ export type Db = Database.Database;
 
 export class StoreError extends Error {}
 
+/** The page size of a new store, in bytes. */
+export const PAGE_SIZE = 65536;
+
 export function openStore(path: string): Db {
   let db: Db;
   try {
@@ -18,6 +21,12 @@ export function openStore(path: string): Db {
     throw new StoreError(`cannot open store ${path}: ${(e as Error).message}`);
   }
   try {
+    // SQLite's largest pages, for a new store (an existing one keeps its own): a finding line can be 100 KB (a spray's
+    // thousands of addresses) and detector memory is saved a megabyte at a time, so most of what a run writes is
+    // long values, which 4 KiB pages cut into chains of 25-250 pages, each a frame of its own in the write-ahead log and
+    // each copied again into the database at a checkpoint. Measured on a 1M-event Entra run (findings 24 MB, memory
+    // 11 MB): the run's SQLite statements 645-741 -> 456-610 ms, its commits 270-306 -> 37-50 ms.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 10000');

@@ -1,0 +1,40 @@
+/**
+ * @module store/wal-copy
+ * Copies a store's write-ahead log into the database file on a thread of its own (SQLite's checkpoint), while the
+ * caller goes on writing.
+ *
+ * Why: SQLite copies the log into the database when the last connection closes, on the thread that closes it. After
+ * a detection run's final checkpoint the log holds most of what the run wrote (finding lines and detector memory:
+ * 60 MB for a 1M-event Entra run, copied in 145-160 ms), and the detection thread would copy it at the very end,
+ * when the reading thread's core is idle. Started once detector memory is saved, the copy runs beside the campaigns'
+ * work; the closing connection then finds little or nothing left to copy. A passive checkpoint never blocks a writer,
+ * and a copy cut short (the process ends) is finished by the next connection: it is only ever a matter of time.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+const CODE = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.lib);
+const db = new Database(workerData.path, { fileMustExist: true });
+try {
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_checkpoint(PASSIVE)');
+} finally {
+  db.close();
+}`;
+
+/** Starts copying the log of the store at `path`; resolves when done (never rejects: the copy is only an early start). */
+export function copyLogInBackground(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(CODE, { eval: true, workerData: { path, lib: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    } catch {
+      resolve();
+      return;
+    }
+    worker.on('error', () => {});
+    worker.on('exit', () => resolve());
+  });
+}
