@@ -63,12 +63,13 @@ test('a remembered event is forgotten by event time once nothing can match it, a
   };
   upTo(TRAVELLER_AT);
   assert.ok(remembered(engine, 'org-q', TRAVELLER)?.includes(TRAVELLER_AT), 'a sign-in from a new place is remembered');
-  // The hourly sweep at exactly remember_valid_hours (72) after it keeps it: the account's next sign-in would too.
+  // A sweep (every 6 hours of event time, a twelfth of remember_valid_hours) up to exactly 72 hours after it keeps
+  // it: the account's next sign-in would too.
   upTo(TRAVELLER_AT + 72 * H);
   assert.deepEqual(remembered(engine, 'org-q', TRAVELLER), [TRAVELLER_AT], 'older events of the list are gone, this one stays');
-  // An hour later it is too old, and the organisation has no attack that began before it: forgotten, though the
-  // account has not signed in from anywhere new since.
-  upTo(TRAVELLER_AT + 73 * H);
+  // By the sweep after that it is too old, and the organisation has no attack that began before it: forgotten,
+  // though the account has not signed in from anywhere new since.
+  upTo(TRAVELLER_AT + 78 * H + 1);
   assert.equal(remembered(engine, 'org-q', TRAVELLER), undefined);
   // The victim's success (24 hours in) is as old, but the spray that began before it is still going: kept.
   upTo(T0 + 24 * H + 100 * H);

@@ -82,8 +82,14 @@ export class KeptValid implements Judged {
   }
 }
 
-/** How often (in event time) remembered events that can no longer be matched are looked for. */
-const SWEEP_EVERY_MS = 3600_000;
+/**
+ * How often (in event time) remembered events that can no longer be matched are looked for: a twelfth of
+ * `remember_valid_hours` (6 hours for 72), so an event outlives its use by at most that (a twelfth more memory).
+ * Each sweep walks again the lists an organisation's long attack still holds (its start is later than their old
+ * events): hourly, that was 168 sweeps and 226,000 list visits in a 1M-event Entra run, 190 ms of the detection
+ * thread; every 6 hours 43 ms, the same findings.
+ */
+const SWEEPS_PER_REMEMBER = 12;
 const MAX_ACCOUNTS = 100_000;
 /** Remembered events per account within `remember_valid_hours`. */
 const MAX_PER_ACCOUNT = 8;
@@ -92,6 +98,7 @@ const NONE_KEPT: readonly KeptValid[] = Object.freeze([]);
 export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
   const graceMs = param(rule, 'grace_hours') * 3600_000;
   const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
+  const sweepEveryMs = rememberMs / SWEEPS_PER_REMEMBER;
   /** tenant \u0001 user -> recent valid-password events from unfamiliar sources, oldest first. */
   const recentValid = new BoundedMap<string, KeptValid[]>(MAX_ACCOUNTS);
   /** attack finding uid \u0001 tenant \u0001 user \u0001 time \u0001 address: valid-password events found to match an attack. */
@@ -206,7 +213,7 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       if (typeof st?.s === 'number') lastSweep = st.s;
     },
     onEvent(s: Signal, ctx: DetectorContext) {
-      if (s.t - lastSweep >= SWEEP_EVERY_MS) sweep(s.t, ctx);
+      if (s.t - lastSweep >= sweepEveryMs) sweep(s.t, ctx);
       if (!s.passwordValid) return;
       if (ctx.profiles.userKnowsSource(s)) return; // the owner's usual place
       for (const g of ctx.tracker.groupsOf(s)) {
