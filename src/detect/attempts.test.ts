@@ -71,6 +71,28 @@ test('facts, recent addresses and times, and settled numbers match their plain r
   assert.ok(g && g.nets.size > 100, 'the attack spans many netblocks');
 });
 
+test('the first 1,000 netblocks of a spray over thousands stay those of a full sort as counts grow and newcomers overtake', () => {
+  const next = random(23);
+  const tracker = new AttemptTracker(48 * 3600_000, 3600_000);
+  let g: AttemptGroup | undefined;
+  let t = Date.UTC(2026, 0, 1);
+  let judged = 0;
+  for (let i = 0; i < 40_000; i++) {
+    t += 1000;
+    // Skewed over 3,000 netblocks, and later ones hit harder: netblocks past the first 1,000 keep entering the ranking.
+    const r = next();
+    const block = i < 20_000 ? Math.floor(r ** 2 * 3000) : 2999 - Math.floor(r ** 3 * 3000);
+    const ip = `10.${block >> 8}.${block & 255}.${Math.floor(next() * 250)}`;
+    g = tracker.add(failure(t, `user${i % 500}`, ip, false));
+    if (i % 37 === 0 || i > 39_900) {
+      assert.deepEqual(groupFacts(g).netblocks, referenceTop(g.nets, 1000), `after ${i + 1} attempts`);
+      judged++;
+    }
+  }
+  assert.ok(g && g.nets.size > 2500, `thousands of netblocks (${g?.nets.size})`);
+  assert.ok(judged > 1000);
+});
+
 function success(t: number, user: string, ip: string): Signal {
   return { ...failure(t, user, ip, false), ok: true, status: 1, reason: '' } as Signal;
 }
