@@ -36,14 +36,16 @@ test('committed rows reach the database file while the writer stays open', async
       for (let i = 0; i < 50; i++) ins.run(`u${i}`, JSON.stringify({ i, pad: 'x'.repeat(20_000) }));
     })();
     assert.equal(rowsInFileAlone(path, dir), 0, 'before the copy the rows are only in the log');
-    await copyLogInBackground(path);
+    assert.equal(copyLogInBackground(path), undefined, 'a log of 1 MB is left to closing');
+    assert.equal(rowsInFileAlone(path, dir), 0);
+    await copyLogInBackground(path, 0);
     assert.equal(rowsInFileAlone(path, dir), 50, 'after it the file alone has them');
     // The writer goes on as before.
     ins.run('u50', '{}');
     assert.equal((db.prepare('SELECT count(*) AS n FROM finding_log').get() as { n: number }).n, 51);
     db.close();
 
-    await copyLogInBackground(join(dir, 'missing', 'none.db')); // resolves; nothing to copy
+    assert.equal(copyLogInBackground(join(dir, 'missing', 'none.db'), 0), undefined, 'no store, nothing to copy');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

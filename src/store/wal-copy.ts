@@ -10,8 +10,15 @@
  * work; the closing connection then finds little or nothing left to copy. A passive checkpoint never blocks a writer,
  * and a copy cut short (the process ends) is finished by the next connection: it is only ever a matter of time.
  */
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+
+/**
+ * The smallest log worth a thread: starting one takes 50-80 ms (a one-event run took that much longer with it),
+ * closing copies a few MiB in less.
+ */
+export const MIN_LOG_BYTES = 8 << 20;
 
 const CODE = `
 const { workerData } = require('node:worker_threads');
@@ -24,8 +31,19 @@ try {
   db.close();
 }`;
 
-/** Starts copying the log of the store at `path`; resolves when done (never rejects: the copy is only an early start). */
-export function copyLogInBackground(path: string): Promise<void> {
+/**
+ * Starts copying the log of the store at `path` if it holds at least `minBytes`; resolves when done (never rejects:
+ * the copy is only an early start). Undefined when not started (a small or no log, an in-memory store).
+ */
+export function copyLogInBackground(path: string, minBytes = MIN_LOG_BYTES): Promise<void> | undefined {
+  if (path === ':memory:' || path === '') return undefined;
+  let size: number;
+  try {
+    size = statSync(`${path}-wal`).size;
+  } catch {
+    return undefined;
+  }
+  if (size < minBytes) return undefined;
   return new Promise((resolve) => {
     let worker: Worker;
     try {

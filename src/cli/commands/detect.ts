@@ -111,9 +111,9 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
           campaigns = updateCampaigns(store, { catalogue, orgs }, onLine).campaigns;
         },
         threaded: reader,
-        // The store's log is copied into its file on another thread while campaigns are joined, not at closing here.
+        // A large log is copied into the store's file on another thread while campaigns are joined, not at closing here.
         onStateSaved: () => {
-          if (dbPath !== ':memory:') logCopy = copyLogInBackground(dbPath);
+          logCopy = copyLogInBackground(dbPath);
         },
         latenessMs: lateness * 60_000,
         onProgress: (st) => progress.tick((s) => `${st.records} records, ${Math.round(st.records / s)}/s, ${humanBytes(st.bytes)}, ${st.quarantined} quarantined`),
