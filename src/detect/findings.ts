@@ -93,6 +93,8 @@ export class FindingSink {
   /** Latest content of findings whose last change was too small to emit; written out when they settle or at the end. */
   readonly pending = new Map<string, PendingUpdate | Record<string, any>>();
   readonly out: Record<string, unknown>[] = [];
+  /** Observables of the lines in `out` (a line is an object per address and account: a spray's, thousands). */
+  outObservables = 0;
   created = 0;
   updated = 0;
 
@@ -131,6 +133,7 @@ export class FindingSink {
     const line = render(uid, d, prev ? 2 : 1, severity, ips, accounts, compromised, evidence);
     this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: signature(line) });
     this.out.push(line);
+    this.outObservables += line.observables.length;
     if (prev) this.updated++;
     else this.created++;
     return uid;
@@ -173,6 +176,7 @@ export class FindingSink {
     if (o && o.shown === shown) return;
     if (o) o.shown = shown;
     this.out.push(line);
+    this.outObservables += line.observables.length;
     this.updated++;
   }
 
@@ -207,6 +211,7 @@ export class FindingSink {
   }
 
   drain(): Record<string, unknown>[] {
+    this.outObservables = 0;
     return this.out.splice(0);
   }
 }
