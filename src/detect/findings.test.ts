@@ -105,4 +105,20 @@ test('pending updates written a part at a time come out as written all at once, 
   assert.deepEqual(got, expected);
   assert.equal(parts.pending.size, 0);
   assert.equal(parts.flushPendingSome(6), false);
+
+  // Parts bounded by the observables their lines hold: a part ends once it holds that many (a line is never split).
+  const byWeight = fill();
+  const weighed: unknown[] = [];
+  const weights: number[] = [];
+  for (;;) {
+    const more = byWeight.flushPendingSome(100, 40);
+    const held = byWeight.outObservables;
+    const part = byWeight.drain();
+    assert.equal(held, part.reduce((n: number, f: any) => n + f.observables.length, 0), 'the count is of the lines held');
+    weights.push(held);
+    weighed.push(...part);
+    if (!more) break;
+  }
+  assert.deepEqual(weighed, expected);
+  assert.ok(weights.length > 2 && weights.slice(0, -1).every((w) => w >= 40 && w < 40 + 20), `parts of about 40 observables (${weights})`);
 });

@@ -147,12 +147,13 @@ export class FindingSink {
   /**
    * The same, at most `max` findings at a time (in the same order), so that a caller can write and emit each part
    * before the next is made: at the end of a long stream thousands of findings are pending, each with up to thousands
-   * of addresses, and made all at once they were the largest memory peak of a run. Returns whether any are left.
+   * of addresses, and made all at once they were the largest memory peak of a run. Also stops once the lines made
+   * hold `maxObservables` observables. Returns whether any are left.
    */
-  flushPendingSome(max: number): boolean {
+  flushPendingSome(max: number, maxObservables = Infinity): boolean {
     this.flushOrder ??= [...this.pending.keys()].sort();
     let n = 0;
-    while (this.flushAt < this.flushOrder.length && n < max) {
+    while (this.flushAt < this.flushOrder.length && n < max && this.outObservables < maxObservables) {
       const uid = this.flushOrder[this.flushAt++];
       if (this.pending.has(uid)) n++;
       this.writePending(uid);
@@ -160,7 +161,7 @@ export class FindingSink {
     if (this.flushAt < this.flushOrder.length) return true;
     this.flushOrder = undefined;
     this.flushAt = 0;
-    return this.pending.size > 0 && this.flushPendingSome(max);
+    return this.pending.size > 0 && this.flushPendingSome(max, maxObservables);
   }
   private flushOrder: string[] | undefined;
   private flushAt = 0;

@@ -252,7 +252,7 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
     await threaded?.close();
   }
   // The findings still pending are written a part at a time, each part committed and emitted before the next is made.
-  if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS)) await commitFindings();
+  if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS, OBSERVABLES_BETWEEN_COMMITS)) await commitFindings();
   timings?.mark('input flushed');
   await commit(lastDone);
   timings?.mark('final checkpoint');

@@ -4,7 +4,7 @@
  * the events' detection signals back in batches, with its quarantine entries and counts. Detection stays on the main thread, so the two
  * cores work as a pipeline and results are the same as reading in one thread.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { readSignal } from '../detect/signal.js';
 import { isFlatSignIn } from '../ocsf/flat-sign-in.js';
 import { SignalPacker } from '../detect/signal-pack.js';
@@ -35,17 +35,18 @@ function enricherFor(options: EnricherOptions): Promise<Enricher> {
 type Message =
   | { type: 'warm' }
   | { type: 'prepare'; enrich: EnricherOptions }
-  | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions; credits: Int32Array };
+  /** `counts`: [0] messages posted on `port` (notified on each), [1] batches the main thread has room for. */
+  | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions; counts: Int32Array; port: MessagePort };
 
 /** Take one of the batches the main thread has room for, waiting (without blocking this thread) while it has none. */
-async function takeCredit(credits: Int32Array): Promise<void> {
+async function takeCredit(counts: Int32Array): Promise<void> {
   for (;;) {
-    const n = Atomics.load(credits, 0);
+    const n = Atomics.load(counts, 1);
     if (n > 0) {
-      if (Atomics.compareExchange(credits, 0, n, n - 1) === n) return;
+      if (Atomics.compareExchange(counts, 1, n, n - 1) === n) return;
       continue;
     }
-    const w = Atomics.waitAsync(credits, 0, n);
+    const w = Atomics.waitAsync(counts, 1, n);
     if (w.async) await w.value;
   }
 }
@@ -63,6 +64,13 @@ parentPort!.on('message', async (m: Message) => {
     enricherFor(m.enrich).then((e) => e.warmUp(), () => {});
     return;
   }
+  const { port, counts } = m;
+  /** Posts on the read's port and tells the main thread, which takes messages from the port when it needs them. */
+  const post = (msg: unknown, transfer?: ArrayBuffer[]) => {
+    port.postMessage(msg, transfer);
+    Atomics.add(counts, 0, 1);
+    Atomics.notify(counts, 0);
+  };
   try {
     const e = await enricherFor(m.enrich);
     const q = new ForwardingQuarantine(undefined);
@@ -79,11 +87,11 @@ parentPort!.on('message', async (m: Message) => {
         } else packer.add(readSignal(x, e));
       }
       const packed = packer.finish();
-      await takeCredit(m.credits);
-      parentPort!.postMessage({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
+      await takeCredit(counts);
+      post({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
     }
-    parentPort!.postMessage({ type: 'done', quarantine: q.entries.splice(0), stats });
+    post({ type: 'done', quarantine: q.entries.splice(0), stats });
   } catch (err) {
-    parentPort!.postMessage({ type: 'error', message: (err as Error).message });
+    post({ type: 'error', message: (err as Error).message });
   }
 });
