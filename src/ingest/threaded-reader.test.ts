@@ -52,6 +52,25 @@ test('the reading thread waits for a slow caller, then delivers every event in o
   }
 });
 
+test('a source the thread cannot read fails the read with its message; the thread then reads the next one', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const file = join(dir, 'signins.jsonl');
+  writeFileSync(file, jsonl(Array.from({ length: 10 }, (_, i) => entraGraph(i))));
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    const drain = async (name: string) => {
+      let n = 0;
+      for await (const batch of reader.read({ name }, {}, new Quarantine(undefined), newStats())) n += batch.length;
+      return n;
+    };
+    await assert.rejects(drain(join(dir, 'gone.jsonl')), /gone\.jsonl/);
+    assert.equal(await drain(file), 10);
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a thread started early is the one the next reader takes, and reads as any other', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
   const file = join(dir, 'signins.jsonl');
