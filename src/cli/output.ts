@@ -12,7 +12,7 @@ import { CliError } from './command.js';
  * only when it flushed and must wait for the stream to drain; callers that await only then keep per-record work
  * synchronous.
  *
- * It waits only once the stream holds more than `maxPendingBytes` not yet written (default 16 MiB), not whenever the
+ * It waits only once the stream holds more than `maxPendingBytes` not yet written (default 4 MiB), not whenever the
  * stream's own 16 KiB mark is passed: a detection run's finding lines can be 100 KB each (thousands of addresses),
  * and waiting for every one to reach the file kept the detection thread idle for 70-90 ms of a 1M-event run while
  * the writes went on in the background anyway. Memory stays bounded by that much.
@@ -26,7 +26,7 @@ export class JsonLinesWriter {
 
   constructor(
     path: string | undefined,
-    private readonly maxPendingBytes = 16 << 20,
+    private readonly maxPendingBytes = 4 << 20,
   ) {
     if (path && path !== '-') {
       let fd: number;
