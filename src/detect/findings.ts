@@ -132,8 +132,7 @@ export class FindingSink {
     this.pending.delete(uid);
     const line = render(uid, d, prev ? 2 : 1, severity, ips, accounts, compromised, evidence);
     this.open.set(uid, { accounts: accounts.length, compromised: compromised.length, ips: ips.length, severity, lastEmitted: d.time, evidence, shown: signature(line) });
-    this.out.push(line);
-    this.outObservables += line.observables.length;
+    this.hold(line);
     if (prev) this.updated++;
     else this.created++;
     return uid;
@@ -176,8 +175,7 @@ export class FindingSink {
     const shown = signature(line);
     if (o && o.shown === shown) return;
     if (o) o.shown = shown;
-    this.out.push(line);
-    this.outObservables += line.observables.length;
+    this.hold(line);
     this.updated++;
   }
 
@@ -209,6 +207,12 @@ export class FindingSink {
   settle(uid: string): void {
     this.writePending(uid);
     this.open.delete(uid);
+  }
+
+  /** A line to write, counted with its observables. */
+  private hold(line: ReturnType<typeof render>): void {
+    this.out.push(line);
+    this.outObservables += line.observables.length;
   }
 
   drain(): Record<string, unknown>[] {

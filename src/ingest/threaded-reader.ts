@@ -103,7 +103,6 @@ export class ThreadedReader {
             const waiting = Atomics.waitAsync(counts, 0, posted);
             if (waiting.async) await Promise.race([waiting.value, new Promise<void>((r) => (wake = r))]);
             wake = undefined;
-            got = receiveMessageOnPort(port);
           }
           if (timings) timings.waited(performance.now() - (since as number));
         }
