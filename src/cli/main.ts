@@ -93,3 +93,16 @@ export async function runCli(argv: string[]): Promise<void> {
 }
 
 await runCli(process.argv.slice(2));
+if (process.argv[2] === 'detect') exitOnceWritten();
+
+/**
+ * Ends a detection run as soon as its output is out, rather than through Node's orderly exit: handing a large heap
+ * back page by page and stopping every thread took 50-80 ms of each `vigil detect` between its last write and the
+ * process's end (strace, 200k-event Entra runs), against 5 ms. Everything a run writes is closed or awaited by
+ * then (findings, quarantine, store); standard output and error are written synchronously to files, terminals and
+ * (on Linux) pipes, and where a write is still pending (a pipe elsewhere) the process ends the orderly way instead.
+ */
+function exitOnceWritten(): void {
+  const pending = (s: NodeJS.WriteStream) => s.writableLength > 0;
+  if (!pending(process.stdout) && !pending(process.stderr)) process.exit();
+}

@@ -43,7 +43,12 @@ export class JsonLinesWriter {
 
   /** Writes one JSON line; `json` is the object's JSON text when the caller already has it. */
   write(obj: unknown, json?: string): Promise<void> | undefined {
-    const s = (json ?? JSON.stringify(obj)) + '\n';
+    return this.writeText(json ?? JSON.stringify(obj));
+  }
+
+  /** Writes one line of JSON text made already. */
+  writeText(json: string): Promise<void> | undefined {
+    const s = json + '\n';
     this.buf.push(s);
     this.size += s.length;
     return this.size > 1 << 16 ? this.flush() : undefined;

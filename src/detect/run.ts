@@ -29,9 +29,11 @@ export interface RunOptions {
   /** Identity of the command (inputs and options); the same identity resumes the same run. */
   identity: unknown;
   command: string;
-  /** Receives every finding line in order (replayed ones first on a resume). */
-  /** `json` is the finding's JSON text when already made (written to the store), so it need not be made twice. */
-  emit: (finding: Record<string, unknown>, json?: string) => Promise<void> | void;
+  /**
+   * Receives every finding line in order (replayed ones first on a resume), as the JSON text written to the store,
+   * with what the run's summary keeps of it (lines read back from the store are not parsed again for that).
+   */
+  emit: (json: string, finding: FindingSummary) => Promise<void> | void;
   /**
    * Save detector memory with the input progress at most every this many events (default 250,000), and, unless
    * set, at most every `CHECKPOINT_SECONDS` of running time.
@@ -58,7 +60,15 @@ export interface RunResult {
   stats: ReadStats;
   skippedInputs: string[];
   resumed: boolean;
-  findings: { uid: string; tenant: string; type: string; activity_id: number }[];
+  findings: FindingSummary[];
+}
+
+/** What a run's summary keeps of a finding line. */
+export interface FindingSummary {
+  uid: string;
+  tenant: string;
+  type: string;
+  activity_id: number;
 }
 
 export function fileFingerprint(src: Source): string | undefined {
@@ -97,16 +107,17 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   if (!run) db.prepare("INSERT INTO runs (id, command, status, started_at) VALUES (?, ?, 'running', ?)").run(runId, o.command, Date.now());
   const result: RunResult = { runId, stats: newStats(), skippedInputs: [], resumed, findings: [] };
   /** Emit this run's logged lines after `seq` in order, a page at a time (a log can hold a whole run); how many. */
-  const logPage = db.prepare('SELECT seq, json FROM finding_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 256');
+  const logPage = db.prepare('SELECT seq, uid, tenant, type, activity_id, json FROM finding_log WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT 256');
   const emitLogged = async (seq: number): Promise<number> => {
     let n = 0;
     for (let after = seq; ; ) {
-      const rows = logPage.all(runId, after) as { seq: number; json: string }[];
+      const rows = logPage.all(runId, after) as ({ seq: number; json: string } & FindingSummary)[];
       if (!rows.length) return n;
       for (const r of rows) {
-        const f = JSON.parse(r.json);
-        result.findings.push(summaryOf(f));
-        await o.emit(f, r.json);
+        // The log's own columns: a campaign join rewrites every finding, 100 KB lines not worth parsing again.
+        const summary: FindingSummary = { uid: r.uid, tenant: r.tenant, type: r.type, activity_id: r.activity_id };
+        result.findings.push(summary);
+        await o.emit(r.json, summary);
         n++;
       }
       after = rows[rows.length - 1].seq;
@@ -173,8 +184,9 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   };
   const emitAll = async (found: Record<string, any>[], texts: string[]) => {
     for (let i = 0; i < found.length; i++) {
-      result.findings.push(summaryOf(found[i]));
-      await o.emit(found[i], texts[i]);
+      const summary = summaryOf(found[i]);
+      result.findings.push(summary);
+      await o.emit(texts[i], summary);
     }
   };
   /** A checkpoint: finding lines, detector memory, activity counts and input progress in one transaction. */
@@ -324,6 +336,6 @@ function savedStateText(db: Db, header: string): string {
   return rows.map((r) => r.text).join('');
 }
 
-function summaryOf(f: any) {
+function summaryOf(f: any): FindingSummary {
   return { uid: f.finding_info.uid, tenant: f.metadata.tenant_uid, type: f.finding_info.types[0], activity_id: f.activity_id };
 }

@@ -25,9 +25,12 @@ export function asnDatabasePaths(): { v4: string; v6: string } {
   return { v4: join(dir, 'asn-ipv4-num.csv'), v6: join(dir, 'asn-ipv6.csv') };
 }
 
-/** Where the build keeps the parsed ASN tables (asn-cache.ts): beside the enrich modules, so every install has its own. */
+/**
+ * Where the build keeps the parsed ASN tables (asn-cache.ts): beside the enrich modules, so every install has its own.
+ * Named from the folder above, so that the reading thread's bundle (in ingest/, see thread-start.ts) finds them too.
+ */
 export function asnCachePath(family: Family): string {
-  return fileURLToPath(new URL(`./asn-ipv${family}.cache`, import.meta.url));
+  return fileURLToPath(new URL(`../enrich/asn-ipv${family}.cache`, import.meta.url));
 }
 
 /** Files being read ahead, and those read, by path. */

@@ -134,7 +134,7 @@ export class IngestService {
           quarantine: new Quarantine(undefined),
           identity: { api_ingest: randomUUID() },
           command: `POST /api/v1/ingest (${own ? `organisation ${own}` : 'operator'}, ${req.body.length} bytes)`,
-          emit: (f) => {
+          emit: (_json, f) => {
             if (f.activity_id === 1) result.findings.created++;
             else result.findings.updated++;
           },

@@ -104,7 +104,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
         quarantine: q,
         identity: { inputs: sources.map((s) => [resolve(s.name), fileFingerprint(s) ?? 'stdin']), format: o.format, tenant: o.tenant, year: o.year, intel: o.intel, geo: o.geo, lateness },
         command: ['vigil', 'detect', ...argv].join(' '),
-        emit: (f, json) => out.write(f, json),
+        emit: (json) => out.writeText(json),
         checkpointEvents,
         findingsBatch,
         campaigns: (store, onLine) => {
