@@ -2,7 +2,8 @@
  * The entry point's heap limit: started as `node bin/vigil.js`, detecting commands run in a child process with
  * `--max-old-space-size` (so V8 collects before garbage piles up beside the detectors' bounded memory), other
  * commands run in place, VIGIL_HEAP_MB chooses, and a child whose parent is killed outright stops at once rather than
- * run on unseen; run as a program, the #! line gives the limit and nothing starts twice. Runs the built CLI (`dist/`).
+ * run on unseen; run as a program, the #! line gives the limit and nothing starts twice. Either way the C library
+ * maps memory in large pages (GLIBC_TUNABLES, the user's own tunables kept after). Runs the built CLI (`dist/`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,9 @@ const cmdline = (pid: number): string[] => {
     return [];
   }
 };
+/** The process's GLIBC_TUNABLES, as it started. */
+const tunablesOf = (pid: number): string | undefined =>
+  readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length);
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,7 +63,7 @@ async function childWithin(pid: number, ms: number): Promise<number | undefined>
 
 test('detect runs with the default heap limit in a child that stops when its parent is killed outright', { skip: !built && 'not built' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-heap-'));
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=4' };
   delete env.VIGIL_HEAP_MB;
   delete env.VIGIL_CHILD;
   const parent = waitingDetect(env, dir);
@@ -67,6 +71,9 @@ test('detect runs with the default heap limit in a child that stops when its par
     const child = await childWithin(parent.pid!, 10_000);
     assert.ok(child, 'a child process with a heap limit was started');
     assert.ok(cmdline(child).includes('--max-old-space-size=1100') && cmdline(child).includes('--initial-old-space-size=128'), cmdline(child).join(' '));
+    // Large pages for the C library's memory, ahead of the user's own tunables (so that theirs win). The C library
+    // rewrites the variable's original text as it reads it: /proc shows the first tunable only.
+    assert.equal(tunablesOf(child), 'glibc.malloc.hugetlb=1');
     parent.kill('SIGKILL');
     let gone = false;
     for (const end = Date.now() + 5000; Date.now() < end && !gone; await sleep(50)) gone = !alive(child);
@@ -107,11 +114,13 @@ test('run as a program, detect has the limit from the #! line and starts nothing
   const env = { ...process.env };
   delete env.VIGIL_HEAP_MB;
   delete env.VIGIL_CHILD;
+  delete env.GLIBC_TUNABLES;
   const run = waitingDetect(env, dir, true);
   try {
     let own: string[] = [];
     for (const end = Date.now() + 10_000; Date.now() < end && !own.includes('--max-old-space-size=1100'); await sleep(50)) own = cmdline(run.pid!);
     assert.ok(own.includes('--max-old-space-size=1100') && own.includes('--initial-old-space-size=128'), own.join(' '));
+    assert.equal(tunablesOf(run.pid!), 'glibc.malloc.hugetlb=1', 'large pages from the #! line');
     await sleep(1500);
     assert.deepEqual(childrenOf(run.pid!).filter((c) => cmdline(c).some((a) => a.startsWith('--max-old-space-size'))), [], 'no second Node');
     run.stdin!.end();

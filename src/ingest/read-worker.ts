@@ -28,22 +28,33 @@ let enricher: Promise<Enricher> | undefined;
  * read the same lists and warned already.
  */
 function enricherFor(options: EnricherOptions): Promise<Enricher> {
-  // After the tables being read ahead are in (else their first lookup would read them again).
-  return (enricher ??= readAheadDone().then(() => Enricher.create({ ...options, warn: () => {} })));
+  // Its intel lists are loaded while the tables are still being read ahead (an enricher reads its tables on its first
+  // lookup), and it is handed out once they are in (else that lookup would read them again).
+  return (enricher ??= Enricher.create({ ...options, warn: () => {} }).then(async (e) => {
+    await readAheadDone();
+    return e;
+  }));
 }
 
 type Message =
   | { type: 'warm' }
   | { type: 'prepare'; enrich: EnricherOptions }
-  /** `counts`: [0] messages posted on `port` (notified on each), [1] batches the main thread has room for. */
+  /**
+   * `counts`: [0] messages posted on `port` (notified on each), [1] batches the main thread has room for, [2] set when
+   * the main thread stopped the read (a read started ahead for a source it then skipped).
+   */
   | { type: 'read'; src: Source; opts: ReadOptions; enrich: EnricherOptions; counts: Int32Array; port: MessagePort };
 
-/** Take one of the batches the main thread has room for, waiting (without blocking this thread) while it has none. */
-async function takeCredit(counts: Int32Array): Promise<void> {
+/**
+ * Take one of the batches the main thread has room for, waiting (without blocking this thread) while it has none;
+ * false once the read is stopped.
+ */
+async function takeCredit(counts: Int32Array): Promise<boolean> {
   for (;;) {
+    if (Atomics.load(counts, 2) !== 0) return false;
     const n = Atomics.load(counts, 1);
     if (n > 0) {
-      if (Atomics.compareExchange(counts, 1, n, n - 1) === n) return;
+      if (Atomics.compareExchange(counts, 1, n, n - 1) === n) return true;
       continue;
     }
     const w = Atomics.waitAsync(counts, 1, n);
@@ -87,7 +98,7 @@ parentPort!.on('message', async (m: Message) => {
         } else packer.add(readSignal(x, e));
       }
       const packed = packer.finish();
-      await takeCredit(counts);
+      if (!(await takeCredit(counts))) return; // nobody reads the port any more
       post({ type: 'batch', signals: packed, quarantine: q.entries.splice(0), stats }, [packed.nums.buffer]);
     }
     post({ type: 'done', quarantine: q.entries.splice(0), stats });

@@ -76,6 +76,9 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     reader?.prepare();
     const rules = await loadRules(values.rules ? resolve(values.rules) : DEFAULT_RULES_DIR);
     const sources = expandInputs(positionals);
+    // The thread reads the first input now, while this one reads the intel files and opens the store: the run takes
+    // the batches it made meanwhile (or stops it, if the store says that input was done).
+    if (reader && sources.length && sources[0].name !== '-') reader.startReading(sources[0], o);
     // The catalogue reads every intel file now (a bad one stops the run before any input is read) and warns about
     // address lists' unreadable lines: the reading thread loads the lists again for its enricher, silently.
     const catalogue = loadIntel(o.intel, { warn: (m: string) => process.stderr.write(`vigil: warning: ${m}\n`), listLineWarnings: true });
