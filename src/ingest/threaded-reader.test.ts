@@ -105,3 +105,76 @@ test('an early thread that no reader takes does not keep the process alive', () 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'started');
 });
+
+test('a read started ahead of its caller is the one the caller takes: the thread reads before it is asked', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const file = join(dir, 'signins.jsonl');
+  writeFileSync(file, jsonl(Array.from({ length: 3000 }, (_, i) => entraGraph(i))) + '{not json\n');
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    const src = { name: file };
+    const opts = {};
+    reader.startReading(src, opts);
+    const deadline = Date.now() + 20_000;
+    while (reader.buffered === 0 && Date.now() < deadline) await sleep(20);
+    assert.ok(reader.buffered > 0, 'batches were made before the caller asked');
+    const q = new Quarantine(undefined);
+    const stats = newStats();
+    const lines: number[] = [];
+    for await (const batch of reader.read(src, opts, q, stats)) for (const s of batch) lines.push(s.source!.line);
+    assert.deepEqual(lines, Array.from({ length: 3000 }, (_, i) => i + 1));
+    assert.equal(q.count, 1, 'the bad last line, quarantined once');
+    assert.equal(stats.records, 3001);
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a read started ahead for a source the caller then skips is stopped, and nothing of it shows', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const skipped = join(dir, 'done-already.jsonl');
+  const wanted = join(dir, 'next.jsonl');
+  // More than the thread may read ahead, with a bad line early: the stopped read must not hold the thread, nor count.
+  writeFileSync(skipped, '{bad\n' + jsonl(Array.from({ length: 100_000 }, (_, i) => entraGraph(i))));
+  writeFileSync(wanted, jsonl(Array.from({ length: 50 }, (_, i) => entraGraph(i))));
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    const opts = {};
+    reader.startReading({ name: skipped }, opts);
+    const deadline = Date.now() + 20_000;
+    while (reader.buffered < IN_FLIGHT && Date.now() < deadline) await sleep(20);
+    assert.equal(reader.buffered, IN_FLIGHT, 'the thread read ahead as far as it may, then waited');
+    const q = new Quarantine(undefined);
+    const stats = newStats();
+    let events = 0;
+    for await (const batch of reader.read({ name: wanted }, opts, q, stats)) {
+      for (const s of batch) assert.equal(s.source!.file, wanted);
+      events += batch.length;
+    }
+    assert.equal(events, 50);
+    assert.equal(q.count, 0, 'the skipped source quarantined nothing');
+    assert.equal(stats.records, 50);
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a read started ahead for a source that cannot be read fails when the caller takes it', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-threaded-'));
+  const reader = new ThreadedReader({ intel: [], geo: false });
+  try {
+    const src = { name: join(dir, 'gone.jsonl') };
+    const opts = {};
+    reader.startReading(src, opts);
+    await sleep(300); // the thread has failed by now, before anyone listens
+    const drain = async () => {
+      for await (const _batch of reader.read(src, opts, new Quarantine(undefined), newStats()));
+    };
+    await assert.rejects(drain(), /gone\.jsonl/);
+  } finally {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -30,7 +30,8 @@ export class ThreadedReader {
 
   /** Batches posted and not yet taken by the caller (never more than the reading thread may be ahead by). */
   get buffered(): number {
-    return this.counts ? Atomics.load(this.counts, 0) - this.taken : 0;
+    if (this.counts) return Atomics.load(this.counts, 0) - this.taken;
+    return this.started ? Atomics.load(this.started.counts, 0) : 0; // a read started ahead: none taken yet
   }
 
   /** The enrichment options as they can be posted to the thread (a function cannot be: it warns on its own). */
