@@ -14,6 +14,7 @@ import { newStats, readForDetection, type ReadOptions, type ReadStats } from '..
 import type { Source } from '../ingest/sources.js';
 import { ActivityCounter } from '../store/activity.js';
 import type { Db } from '../store/db.js';
+import { LogCopier } from '../store/wal-copy.js';
 import { Engine } from './engine.js';
 import { detached, readSignal, type Signal } from './signal.js';
 import type { Rule } from './rules.js';
@@ -91,6 +92,16 @@ export function rulesHash(rules: Rule[]): string {
 }
 
 export async function runDetection(sources: Source[], o: RunOptions): Promise<RunResult> {
+  // The store's log is copied into its file on another thread while the run writes, not in its commits.
+  const log = new LogCopier(o.db);
+  try {
+    return await detectAndStore(sources, o, log);
+  } finally {
+    await log.close();
+  }
+}
+
+async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier): Promise<RunResult> {
   const { db } = o;
   const runId = createHash('sha256').update(JSON.stringify(o.identity)).digest('hex').slice(0, 24);
   let engine = new Engine({ rules: o.rules, latenessMs: o.latenessMs });
@@ -139,7 +150,10 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
   const saveState = () => {
     clearParts.run();
     let n = 0;
-    engine.snapshotChunks((text) => savePart.run(n++, text));
+    engine.snapshotChunks((text) => {
+      savePart.run(n++, text);
+      log.wrote(text.length);
+    });
     lastHeader = { parts: n, watermark: engine.reorder.watermark, run: runId, logged };
     saveHeader.run(rh, JSON.stringify(lastHeader), Date.now());
   };
@@ -160,7 +174,11 @@ export async function runDetection(sources: Source[], o: RunOptions): Promise<Ru
       const json = JSON.stringify(f);
       texts.push(json);
       insLog.run(runId, fi.uid, f.metadata.tenant_uid, fi.types[0], f.activity_id, f.time, json);
-      if (last.get(fi.uid) === i) upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
+      log.wrote(json.length);
+      if (last.get(fi.uid) === i) {
+        upFinding.run(fi.uid, f.metadata.tenant_uid, fi.types[0], f.severity_id, fi.first_seen_time, fi.last_seen_time, f.time, json);
+        log.wrote(json.length);
+      }
       logged++;
     }
   };

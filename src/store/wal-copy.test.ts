@@ -1,7 +1,8 @@
 /**
  * The log copied on another thread: what was committed reaches the database file itself while the writer keeps its
  * connection open (the file alone, without the log beside it, then holds the rows); a store that cannot be opened
- * only ends the copy.
+ * only ends the copy. A LogCopier keeps SQLite from copying the log in the writer's own commits and copies it on
+ * another thread as the writer reports what it wrote, one copy at a time, and gives the setting back when closed.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from './db.js';
-import { copyLogInBackground } from './wal-copy.js';
+import { copyLogInBackground, LogCopier } from './wal-copy.js';
 
 /** Rows in `finding_log` of a copy of the database file alone (no -wal file beside it). */
 function rowsInFileAlone(path: string, dir: string): number {
@@ -46,6 +47,44 @@ test('committed rows reach the database file while the writer stays open', async
     db.close();
 
     assert.equal(copyLogInBackground(join(dir, 'missing', 'none.db'), 0), undefined, 'no store, nothing to copy');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a LogCopier copies the log beside the writer instead of in its commits, and gives the setting back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
+  try {
+    const path = join(dir, 'store.db');
+    const db = openStore(path);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    // A log of a few pages past SQLite's own copying point (1,000 pages of 64 KiB): without the copier a commit copies it.
+    db.pragma('wal_autocheckpoint = 20');
+    const ins = db.prepare("INSERT INTO finding_log (run_id, uid, tenant, type, activity_id, time, json) VALUES ('r', ?, 't', 'password_spray', 1, 0, ?)");
+    const line = (i: number) => JSON.stringify({ i, pad: 'x'.repeat(100_000) });
+    let next = 0;
+    const commitRows = (n: number) => db.transaction(() => {
+      for (let k = 0; k < n; k++) ins.run(`u${next}`, line(next++));
+    })();
+
+    const quiet = new LogCopier(db, Infinity);
+    commitRows(40); // some 4 MB: 60 pages and more
+    assert.equal(rowsInFileAlone(path, dir), 0, 'the commits left the log alone');
+    await quiet.close();
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 20, 'the setting given back');
+    assert.equal(quiet.started, 0);
+
+    const copier = new LogCopier(db, 1 << 20);
+    // 3 MB reported in one go (no turn of the event loop, so the copy cannot have ended): the first megabyte starts a
+    // copy, the next ones find it still running.
+    for (let k = 0; k < 30; k++) {
+      commitRows(1);
+      copier.wrote(line(0).length);
+    }
+    assert.equal(copier.started, 1, 'one copy at a time, not one per megabyte written while it ran');
+    await copier.close();
+    assert.ok(rowsInFileAlone(path, dir) >= 41, 'what was committed before the copies reached the file');
+    db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
