@@ -281,6 +281,7 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
     timings?.mark('last batch');
     await threaded?.close();
   }
+  log.copyNow();
   // The findings still pending are written a part at a time, each part committed and emitted before the next is made.
   if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS, OBSERVABLES_BETWEEN_COMMITS)) await commitFindings();
   timings?.mark('input flushed');

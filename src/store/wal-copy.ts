@@ -83,7 +83,19 @@ export class LogCopier {
     this.written += chars;
     if (this.written < this.everyChars || this.copying) return;
     this.written = 0;
-    const copy = copyLogInBackground(this.db.name, 0);
+    this.start(copyLogInBackground(this.db.name, 0));
+  }
+
+  /**
+   * Starts a copy now (unless one is running or the log is small): at the end of the input, so that the copy of what
+   * the reading phase wrote runs on the idle core while the last findings and detector memory are saved.
+   */
+  copyNow(): void {
+    this.written = 0;
+    if (!this.copying) this.start(copyLogInBackground(this.db.name));
+  }
+
+  private start(copy: Promise<void> | undefined): void {
     if (!copy) return;
     this.copying = copy.then(() => void (this.copying = undefined));
     this.copies.push(copy);
