@@ -212,6 +212,7 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
     const found = drain();
     const texts: string[] = [];
     checkpoint(found, texts, input);
+    log.afterCommit();
     await emitAll(found, texts);
   };
   /** Finding lines alone, so that many findings between checkpoints never pile up in memory. */
@@ -220,6 +221,7 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
     if (!found.length) return;
     const texts: string[] = [];
     logOnly(found, texts);
+    log.afterCommit();
     await emitAll(found, texts);
   };
 

@@ -5,7 +5,7 @@
  * another thread as the writer reports what it wrote, one copy at a time, and gives the setting back when closed.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -89,6 +89,34 @@ test('a LogCopier copies the log beside the writer instead of in its commits, an
     assert.equal(copier.started, 1, 'one copy at a time, not one per megabyte written while it ran');
     await copier.close();
     assert.ok(rowsInFileAlone(path, dir) >= 91, 'what was committed before the copies reached the file');
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a long writer\'s log stays short: after each copy the pages committed meanwhile are copied and the log starts over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
+  try {
+    const path = join(dir, 'store.db');
+    const db = openStore(path);
+    const ins = db.prepare("INSERT INTO finding_log (run_id, uid, tenant, type, activity_id, time, json) VALUES ('r', ?, 't', 'password_spray', 1, 0, ?)");
+    const text = 'x'.repeat(500_000);
+    const copier = new LogCopier(db, 1 << 20);
+    let n = 0;
+    // 40 MB written as a run writes, without pause: a transaction, its report, the catch-up between transactions, and
+    // a turn of the event loop (so that a copy's end is heard). Each copy runs while more is committed.
+    for (let k = 0; k < 80; k++) {
+      db.transaction(() => ins.run(`u${n++}`, text))();
+      copier.wrote(text.length);
+      copier.afterCommit();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await copier.close();
+    assert.ok(copier.started >= 3, `copies were made (${copier.started})`);
+    const log = statSync(`${path}-wal`).size;
+    assert.ok(log < 16 << 20, `the log started over instead of holding all 40 MB (${(log / 1e6).toFixed(1)} MB)`);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM finding_log').get() as { n: number }).n, 80);
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

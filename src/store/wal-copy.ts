@@ -62,13 +62,16 @@ export function copyLogInBackground(path: string, minBytes = MIN_LOG_BYTES): Pro
  * statement once it passes `wal_autocheckpoint` pages (1,000: 64 MiB with the store's 64 KiB pages), and waits for
  * the disk twice doing so, on the writing thread (0.18 s of the detection thread near the end of a 1M-event Entra
  * run). While a LogCopier is open that is off; instead, each time the writer reports `everyChars` more characters
- * written, a copy starts on a thread of its own (one at a time). `close` restores the setting and waits for the copies.
+ * written, a copy starts on a thread of its own (one at a time), and `afterCommit` catches up on the pages committed
+ * during it. `close` restores the setting and waits for the copies.
  */
 export class LogCopier {
   private readonly autoCheckpoint: number;
   private written = 0;
   private copying: Promise<void> | undefined;
   private readonly copies: Promise<void>[] = [];
+  /** A copy made while the writer wrote has ended, and what was committed meanwhile is still to be copied. */
+  private behind = false;
 
   constructor(
     private readonly db: { name: string; pragma(source: string, options?: { simple?: boolean }): unknown },
@@ -83,7 +86,19 @@ export class LogCopier {
     this.written += chars;
     if (this.written < this.everyChars || this.copying) return;
     this.written = 0;
-    this.start(copyLogInBackground(this.db.name, 0));
+    const copy = copyLogInBackground(this.db.name, 0);
+    this.start(copy?.then(() => void (this.behind = true)));
+  }
+
+  /**
+   * Between the writer's transactions: once a copy made while it wrote has ended, the few pages committed during the
+   * copy are copied here. SQLite starts the log over at the next write only when every page in it was copied; else
+   * a long run's log would grow by all it ever wrote (detector memory is saved again at every checkpoint).
+   */
+  afterCommit(): void {
+    if (!this.behind) return;
+    this.behind = false;
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /**
