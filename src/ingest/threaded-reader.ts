@@ -128,8 +128,9 @@ export class ThreadedReader {
   async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<Signal[]> {
     const ahead = this.started;
     this.started = undefined;
-    if (ahead && (ahead.src !== src || ahead.opts !== opts)) this.stop(ahead);
-    const r = ahead && ahead.src === src && ahead.opts === opts ? ahead : this.begin(src, opts);
+    const takeAhead = ahead !== undefined && ahead.src === src && ahead.opts === opts;
+    if (ahead && !takeAhead) this.stop(ahead);
+    const r = takeAhead ? ahead : this.begin(src, opts);
     const base = { ...stats };
     this.counts = r.counts;
     this.taken = 0;
