@@ -50,8 +50,12 @@ export interface RunOptions {
   campaigns?: (db: Db, onLine: (f: Record<string, any>, json?: string) => void) => void;
   /** Read, normalise and enrich on this reader's thread (detection stays here). The run closes it. */
   threaded?: ThreadedReader;
-  /** Called once detector memory is saved for the last time, before campaigns (the store may then be tidied up). */
-  onStateSaved?: () => void;
+  /**
+   * Copy the store's log into its file on another thread as the input ends and again once detector memory is saved
+   * for the last time (while campaigns are joined): for a command that closes the store right after the run, whose
+   * closing connection then finds little left to copy. Copies also run every 64 MiB written, whatever this says.
+   */
+  copyLogAtEnd?: boolean;
   latenessMs?: number;
   onProgress?: (stats: ReadStats) => void;
 }
@@ -283,13 +287,13 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
     timings?.mark('last batch');
     await threaded?.close();
   }
-  log.copyNow();
+  if (o.copyLogAtEnd) log.copyNow();
   // The findings still pending are written a part at a time, each part committed and emitted before the next is made.
   if (engine.flushInput()) while (engine.sink.flushPendingSome(o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS, OBSERVABLES_BETWEEN_COMMITS)) await commitFindings();
   timings?.mark('input flushed');
   await commit(lastDone);
   timings?.mark('final checkpoint');
-  o.onStateSaved?.();
+  if (o.copyLogAtEnd) log.copyNow();
   // Detector memory is saved and no longer needed: let it go before campaigns read the findings.
   engine = null!;
   if (o.campaigns) {

@@ -102,8 +102,9 @@ export class LogCopier {
   }
 
   /**
-   * Starts a copy now (unless one is running or the log is small): at the end of the input, so that the copy of what
-   * the reading phase wrote runs on the idle core while the last findings and detector memory are saved.
+   * Starts a copy now (unless one is running, which already has the checkpointer's lock, or the log is small): at the
+   * end of the input, so that the copy of what the reading phase wrote runs on the idle core while the last findings
+   * and detector memory are saved, and once more after those.
    */
   copyNow(): void {
     this.written = 0;

@@ -13,7 +13,6 @@ import { loadRules, DEFAULT_RULES_DIR } from '../../detect/rules.js';
 import { fileFingerprint, runDetection, type RunResult } from '../../detect/run.js';
 import { timings } from '../../detect/timings.js';
 import { openStore } from '../../store/db.js';
-import { copyLogInBackground } from '../../store/wal-copy.js';
 import { loadIntel, updateCampaigns, type Campaign } from '../../campaigns/index.js';
 import { intOption, parse, UsageError, type Command } from '../command.js';
 import { humanBytes, JsonLinesWriter, Progress, table } from '../output.js';
@@ -90,9 +89,7 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
     // Loaded only when asked for: its validator takes a seventh of a second to load.
     const orgs = values.orgs ? (await import('../../orgs/organisations.js')).loadOrganisations(values.orgs) : undefined;
     let campaigns: Campaign[] = [];
-    const dbPath = values.db ?? 'vigil.db';
-    const db = openStore(dbPath);
-    let logCopy: Promise<void> | undefined;
+    const db = openStore(values.db ?? 'vigil.db');
     const q = new Quarantine(o.quarantine);
     const out = new JsonLinesWriter(values.out);
     const progress = new Progress();
@@ -114,10 +111,8 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
           campaigns = updateCampaigns(store, { catalogue, orgs }, onLine).campaigns;
         },
         threaded: reader,
-        // A large log is copied into the store's file on another thread while campaigns are joined, not at closing here.
-        onStateSaved: () => {
-          logCopy = copyLogInBackground(dbPath);
-        },
+        // A large log is copied into the store's file on another thread at the end, not at closing here.
+        copyLogAtEnd: true,
         latenessMs: lateness * 60_000,
         onProgress: (st) => progress.tick((s) => `${st.records} records, ${Math.round(st.records / s)}/s, ${humanBytes(st.bytes)}, ${st.quarantined} quarantined`),
       });
@@ -125,7 +120,6 @@ Exit status: 0 when the run completed, whatever it found; 1 on a failure; 2 on a
       await out.close();
       await q.close();
       db.close();
-      await logCopy;
       progress.done();
     }
     if (values.campaigns) {
