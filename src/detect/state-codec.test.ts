@@ -66,3 +66,22 @@ test("an engine's checkpoint in pieces equals its whole checkpoint and restores 
   again.restore(pieces.join(''));
   assert.equal(again.snapshot(), whole);
 });
+
+test('an object with toJSON is written by it in pieces too, however large what it holds', () => {
+  // A profile-like class keeping a large map of its own: JSON.stringify writes what toJSON returns, and so must the
+  // pieces (walking its fields wrote the map instead); as a map's values, its toJSON output joins the plain runs.
+  class Kept {
+    readonly seen = new Map(Array.from({ length: 200 }, (_, i) => [`a${i}`, i]));
+    constructor(readonly n: number) {}
+    toJSON() {
+      return { n: this.n, seen: this.seen.size };
+    }
+  }
+  const many = new Map(Array.from({ length: 300 }, (_, i) => [`k${i}`, new Kept(i)]));
+  const value = { one: new Kept(-1), many, tuples: Array.from({ length: 100 }, (_, i) => [i, new Kept(i), [new Kept(i)]]) };
+  const pieces: string[] = [];
+  encodeStateChunks(value, (t) => pieces.push(t), 100);
+  assert.ok(pieces.length >= 3, `expected pieces, got ${pieces.length}`);
+  assert.equal(pieces.join(''), encodeState(value));
+  assert.deepEqual(decodeState(pieces.join('')).one, { n: -1, seen: 200 });
+});
