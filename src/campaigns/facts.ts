@@ -133,7 +133,14 @@ export function factsOf(f: Record<string, any>): FindingFacts {
 export function netblockOf(ip: string): string {
   const a = parseIp(ip);
   if (!a) return ip;
-  if (a.family === 4) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  if (a.family === 4) {
+    // The text up to its third dot (all of it with fewer), found in place: the campaigns' join asks this of every
+    // address of every finding, at the end of each detection run.
+    const d1 = ip.indexOf('.');
+    const d2 = d1 < 0 ? -1 : ip.indexOf('.', d1 + 1);
+    const d3 = d2 < 0 ? -1 : ip.indexOf('.', d2 + 1);
+    return `${d3 < 0 ? ip : ip.slice(0, d3)}.0/24`;
+  }
   const w = a.words;
   const g = [w[0] >>> 16, w[0] & 0xffff, w[1] >>> 16].map((x) => x.toString(16));
   return `${g.join(':')}::/48`;
