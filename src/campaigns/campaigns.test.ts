@@ -118,6 +118,28 @@ describe('updateCampaigns on a store', () => {
     db.close();
   });
 
+  test('findings kept as read or read again for their updates: the same campaigns, updates and rows', () => {
+    // A small store's findings are kept parsed from the first read; past the budget each is read again when its
+    // update is made. Both ways must write the same thing (the second is every large store's).
+    const rows = (db: Db) => ({
+      findings: db.prepare('SELECT uid, campaign_uid, json FROM findings ORDER BY uid').all(),
+      members: db.prepare('SELECT * FROM campaign_members ORDER BY finding_uid').all(),
+    });
+    const kept = storeWith('kept', findings);
+    const reread = storeWith('reread', findings);
+    const a = updateCampaigns(kept, opts);
+    const b = updateCampaigns(reread, { ...opts, keepFindingsChars: 0 });
+    assert.equal(a.findingUpdates.length, findings.length);
+    assert.deepEqual(b.campaigns, a.campaigns);
+    assert.deepEqual(b.findingUpdates, a.findingUpdates);
+    assert.deepEqual(rows(reread), rows(kept));
+    // And the budget is what decides: a little above the first finding's length keeps that one only.
+    const some = storeWith('some', findings);
+    const c = updateCampaigns(some, { ...opts, keepFindingsChars: JSON.stringify(findings[0]).length + 1 });
+    assert.deepEqual(c.findingUpdates, a.findingUpdates);
+    for (const db of [kept, reread, some]) db.close();
+  });
+
   test('the same campaigns whatever order the findings were stored in', () => {
     const a = storeWith('order-a', findings);
     const b = storeWith('order-b', [...findings].reverse());

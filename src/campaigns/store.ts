@@ -7,9 +7,9 @@
 import type { Db } from '../store/db.js';
 import type { Campaign } from './types.js';
 
-/** The latest content of every finding, in uid order, parsed one at a time as they are taken. */
-export function* readStoredFindings(db: Db): Generator<Record<string, any>> {
-  for (const r of db.prepare('SELECT json FROM findings ORDER BY uid').iterate() as Iterable<{ json: string }>) yield JSON.parse(r.json);
+/** The latest content of every finding, in uid order, parsed one at a time as they are taken, with its length. */
+export function* readStoredFindings(db: Db): Generator<{ f: Record<string, any>; chars: number }> {
+  for (const r of db.prepare('SELECT json FROM findings ORDER BY uid').iterate() as Iterable<{ json: string }>) yield { f: JSON.parse(r.json), chars: r.json.length };
 }
 
 /** Stored campaigns, oldest first; only those named when `ids` is given. */

@@ -56,7 +56,7 @@ before(async () => {
   });
   const catalogue = loadIntel([{ path: join(tmp, 'intel/attackers.stix.json') }, ...lists()]);
   ({ campaigns, findingUpdates: updates } = updateCampaigns(db, { catalogue, orgs: loadOrganisations(join(tmp, 'orgs.yaml')) }) as { campaigns: Campaign[]; findingUpdates: Record<string, any>[] });
-  findings = [...readStoredFindings(db)];
+  findings = [...readStoredFindings(db)].map((r) => r.f);
 });
 after(() => db?.close());
 
