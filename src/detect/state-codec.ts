@@ -152,7 +152,7 @@ function calledToJSON(v: { toJSON(): unknown }): unknown {
  * run's 12 MB of detector memory into a store: 257 ms in pieces of 1 M characters, 202 ms in pieces of 32 K
  * (medians of nine, alternating in one process).
  */
-export const STATE_PIECE_CHARS = 1 << 15;
+const STATE_PIECE_CHARS = 1 << 15;
 
 /**
  * The text of `encodeState(value)` in pieces of about `maxChars`, handed to `onChunk` in order: large containers
