@@ -100,12 +100,11 @@ function large(v: unknown, depth = 2): boolean {
     return false;
   }
   let n = 0;
-  for (const k in v) if (Object.hasOwn(v, k) && ++n > LARGE) return true;
-  if (depth === 0) return false;
   for (const k in v) {
     if (!Object.hasOwn(v, k)) continue;
+    if (++n > LARGE) return true;
     const m: unknown = (v as Record<string, unknown>)[k];
-    if (m !== null && typeof m === 'object' && large(m, depth - 1)) return true;
+    if (depth > 0 && m !== null && typeof m === 'object' && large(m, depth - 1)) return true;
   }
   return false;
 }
