@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { accountsIps, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
 import { netText } from './profiles.js';
-import type { Signal } from './signal.js';
+import { netKeyOf, type Signal } from './signal.js';
 
 function random(seed: number): () => number {
   let x = seed;
@@ -18,9 +18,8 @@ function random(seed: number): () => number {
 }
 
 function failure(t: number, user: string, ip: string, unknown: boolean): Signal {
-  const net = ip.slice(0, ip.lastIndexOf('.')) + '.0/24';
   return {
-    t, tenant: 'org', user, userKey: user.toLowerCase(), ip, net, asn: 0, asOrg: '', country: ['DE', 'US', 'NL', 'BR'][ip.length % 4],
+    t, tenant: 'org', user, userKey: user.toLowerCase(), ip, netKey: netKeyOf(ip), asn: 0, asOrg: '', country: ['DE', 'US', 'NL', 'BR'][ip.length % 4],
     lat: undefined, lon: undefined, anon: '', ok: false, status: 2, passwordValid: false, reason: unknown ? 'unknown_user' : 'bad_password',
     legacy: false, mfaEvent: '', ua: 'python-requests/2.31.0', app: '', proto: '', fp: 'python-requests/2.31.0||', source: undefined, format: 'ocsf',
   } as Signal;
@@ -271,6 +270,6 @@ test("a success resolves the owner's failures from an address the group's full a
   // A success from an address no failure came from resolves nothing.
   const t2 = new AttemptTracker(48 * 3600_000, 3600_000);
   const g2 = t2.add(failure(t0, 'owner@org', home, false));
-  t2.resolve({ ...ok, ip: '198.51.100.1', net: '198.51.100.0/24' });
+  t2.resolve({ ...ok, ip: '198.51.100.1', netKey: netKeyOf('198.51.100.1') });
   assert.equal(g2.accounts.get('owner@org')!.resolved, false);
 });

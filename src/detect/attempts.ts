@@ -293,8 +293,8 @@ export class AttemptTracker {
       if (evicted !== undefined) standingChanged(g, evicted, false);
       g.ipInfo.set(s.ip, info);
     }
-    if (s.net) {
-      const net = netKey(s.net);
+    if (s.netKey !== '') {
+      const net = s.netKey;
       g.nets.set(net, (g.nets.get(net) ?? 0) + 1);
       netsOrder.get(g)?.changed.add(net);
     }

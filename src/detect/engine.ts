@@ -17,7 +17,7 @@ import { mfaFatigue } from './detectors/mfa-fatigue.js';
 import { passwordSpray } from './detectors/password-spray.js';
 import { slowGuessing } from './detectors/slow-guessing.js';
 import { FindingSink } from './findings.js';
-import { Profiles, Watch } from './profiles.js';
+import { netKey, Profiles, Watch } from './profiles.js';
 import { ReleasedSignals, ReorderBuffer } from './reorder.js';
 import { param, RuleError, type Rule } from './rules.js';
 import { decodeState, encodeState, encodeStateChunks, Lazy } from './state-codec.js';
@@ -187,9 +187,16 @@ export class Engine {
     for (const [k, v] of st.open) this.sink.open.set(k, v);
     this.sink.restorePending(st.pending, this.rulesById);
     for (const d of this.detectors) d.restore?.(st.detectors[d.rule.id]);
-    for (const x of st.held as (Signal | AuthEvent)[]) this.reorder.push('class_uid' in x ? toSignal(x) : x, this.ready);
+    for (const x of st.held as (Signal | AuthEvent)[]) this.reorder.push('class_uid' in x ? toSignal(x) : heldSignal(x), this.ready);
     this.reorder.watermark = Math.max(this.reorder.watermark, st.watermark);
     this.reorder.late = st.late;
     if (this.ready.size) this.process();
   }
+}
+
+/** A held signal as a checkpoint saved it: earlier versions kept its netblock as text (`net`), not as its key. */
+function heldSignal(x: Signal | (Omit<Signal, 'netKey'> & { net: string })): Signal {
+  if (!('net' in x)) return x;
+  const { net, ...rest } = x;
+  return { ...rest, netKey: netKey(net) };
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { decodeState } from './state-codec.js';
 import { remembered } from './lru.js';
 import { addressKey, addressText, netKey, netText, Profiles, withLast, type LastSuccess } from './profiles.js';
-import { netblockOf, type Signal } from './signal.js';
+import { netblockOf, netKeyOf, type Signal } from './signal.js';
 
 const ADDRESSES = [
   '0.0.0.0', '1.2.3.4', '10.0.0.1', '127.255.255.255', '128.0.0.0', '203.0.113.7', '255.255.255.255',
@@ -53,7 +53,7 @@ function signals(n: number, seed: number): Signal[] {
     const ok = r() < 0.6;
     const city = r() < 0.5;
     out.push({
-      t: 1_700_000_000_000 + i * 60_000, tenant: pick(['org-1', 'org-2']), user, userKey: user, ip, net: ip ? netblockOf(ip) : '',
+      t: 1_700_000_000_000 + i * 60_000, tenant: pick(['org-1', 'org-2']), user, userKey: user, ip, netKey: ip ? netKeyOf(ip) : '',
       asn: pick([0, 64500]), asOrg: '', country: pick(['NL', 'DE', '']), lat: city ? r() * 90 : undefined, lon: city ? r() * 180 : undefined,
       anon: pick(['', '', '', 'tor', 'vpn']), ok, status: ok ? 1 : 2, passwordValid: ok || r() < 0.3, reason: ok ? '' : 'bad_password',
       legacy: false, mfaEvent: '', ua: 'ua', app: '', proto: '', fp: 'ua||', source: undefined, format: 'test',
@@ -67,7 +67,8 @@ class Reference {
   users = new Map<string, { ips: string[]; nets: string[]; countries: string[]; anon: string[]; lastOk?: LastSuccess }>();
   knows(s: Signal): boolean {
     const u = this.users.get(`${s.tenant}/${s.userKey}`);
-    return !!u && (u.ips.includes(s.ip) || (s.net !== '' && u.nets.includes(s.net)));
+    const net = s.ip ? netblockOf(s.ip) : '';
+    return !!u && (u.ips.includes(s.ip) || (net !== '' && u.nets.includes(net)));
   }
   observe(s: Signal): void {
     const key = `${s.tenant}/${s.userKey}`;
@@ -78,7 +79,8 @@ class Reference {
     }
     if (!s.ok) return;
     if (s.ip) u.ips = remembered(u.ips, s.ip, 8);
-    if (s.net) u.nets = remembered(u.nets, s.net, 8);
+    const net = s.ip ? netblockOf(s.ip) : '';
+    if (net) u.nets = remembered(u.nets, net, 8);
     if (s.country) u.countries = remembered(u.countries, s.country, 8);
     if (s.anon) u.anon = remembered(u.anon, s.anon, 8);
     u.lastOk = { t: s.t, ip: s.ip, lat: s.lat, lon: s.lon, country: s.country, anon: s.anon, asn: s.asn };
@@ -127,9 +129,9 @@ test('a checkpoint of the version before restores to the same answers, and saves
       const want = rest.lastOk ? { ...rest, lastOk: { ...rest.lastOk, asn: 0 } } : rest;
       assert.deepEqual(JSON.parse(JSON.stringify(profiles.tenants.get(tenant)!.users.get(userKey))), want);
       for (const ip of u.ips) {
-        const s = { tenant, userKey, ip, net: netblockOf(ip), t: u.lastSeen } as Signal;
+        const s = { tenant, userKey, ip, netKey: netKeyOf(ip), t: u.lastSeen } as Signal;
         assert.equal(profiles.userKnowsSource(s), true);
-        assert.equal(profiles.userKnowsSource({ ...s, ip: '100.64.9.9', net: '100.64.9.0/24' }), false);
+        assert.equal(profiles.userKnowsSource({ ...s, ip: '100.64.9.9', netKey: netKeyOf('100.64.9.9') }), false);
       }
       checked++;
     }

@@ -168,10 +168,9 @@ export class Profiles {
   private looked: Signal | undefined;
   private lookedTenant: TenantProfile | undefined;
   private lookedUser: UserProfile | undefined;
-  /** The signal whose address and netblock were last made into list keys, and the keys. */
+  /** The signal whose address was last made into a list key, and the key (its netblock's comes with it). */
   private keyed: Signal | undefined;
   private ipKey: SourceKey = '';
-  private netKey: SourceKey = '';
 
   /**
    * The signal's account's entry in `map`, which is keyed by `key(s)`: kept in the account's profile (`slot`) between
@@ -248,16 +247,15 @@ export class Profiles {
     return u !== undefined && this.knows(u, s);
   }
 
-  /** Makes the signal's address and netblock into list keys (once per signal). */
+  /** Makes the signal's address into a list key (once per signal). */
   private keyOf(s: Signal): void {
     this.keyed = s;
     this.ipKey = addressKey(s.ip);
-    this.netKey = netKey(s.net);
   }
 
   private knows(u: UserProfile, s: Signal): boolean {
     if (s !== this.keyed) this.keyOf(s);
-    return u.ips.includes(this.ipKey) || (s.net !== '' && u.nets.includes(this.netKey));
+    return u.ips.includes(this.ipKey) || (s.netKey !== '' && u.nets.includes(s.netKey));
   }
 
   /** Is this tool fingerprint one the organisation's staff routinely sign in with (so it identifies no attacker)? */
@@ -285,7 +283,7 @@ export class Profiles {
       u.ips = withLast(u.ips, this.ipKey, USER_LIST_CAP);
       tp.knownIps.succeeded(this.ipKey, s.t);
     }
-    if (s.net) u.nets = withLast(u.nets, this.netKey, USER_LIST_CAP);
+    if (s.netKey !== '') u.nets = withLast(u.nets, s.netKey, USER_LIST_CAP);
     const country = interned(s.country);
     if (s.country) u.countries = withLast(u.countries, country, USER_LIST_CAP);
     if (s.anon) u.anon = withLast(u.anon, s.anon, USER_LIST_CAP);

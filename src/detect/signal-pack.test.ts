@@ -1,7 +1,7 @@
 /** Signals cross threads packed: what arrives equals what was sent, whatever the fields hold. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Signal } from './signal.js';
+import { netKeyOf, type Signal } from './signal.js';
 import { packSignals, SignalPacker, unpackSignals } from './signal-pack.js';
 
 function signal(i: number): Signal {
@@ -9,7 +9,7 @@ function signal(i: number): Signal {
   const ua = i % 2 ? 'BAV2ROPC' : 'Mozilla/5.0 "quoted" \u00e9';
   return {
     t: 1_700_000_000_000 + i, tenant: `org-${i % 3}`, user, userKey: user.toLowerCase(), ip: i % 5 ? `10.0.${i % 4}.${i}` : '',
-    net: i % 5 ? `10.0.${i % 4}.0/24` : '', asn: i % 4 ? 64500 + i : 0, asOrg: i % 4 ? 'Example Net' : '', country: ['US', 'DE', ''][i % 3],
+    netKey: i % 5 ? (i % 7 ? netKeyOf(`10.0.${i % 4}.${i}`) : '2001:db8:0::/48') : '', asn: i % 4 ? 64500 + i : 0, asOrg: i % 4 ? 'Example Net' : '', country: ['US', 'DE', ''][i % 3],
     lat: i % 3 ? (i % 11 ? 52.5 + i : 0) : undefined, lon: i % 3 ? (i % 11 ? -13.4 : 0) : undefined, anon: ['', 'tor', 'vpn'][i % 3], ok: i % 4 === 0, status: [1, 2, 2, 99][i % 4],
     passwordValid: i % 6 === 0, reason: i % 4 === 0 ? '' : 'bad_password', legacy: i % 2 === 1, mfaEvent: i % 9 === 0 ? 'push_sent' : '',
     ua, app: 'Browser', proto: i % 3 ? '' : 'ROPC', fp: `${ua}|Browser|${i % 3 ? '' : 'ROPC'}`, source: i % 10 ? { file: `f${i % 2}.jsonl`, line: i + 1 } : undefined, format: 'entra',

@@ -11,19 +11,23 @@
  */
 import { interned } from './intern.js';
 import type { FlatSignIn } from '../ocsf/flat-sign-in.js';
-import { netblockOf, toolFingerprint, type Signal } from './signal.js';
+import { netKeyOf, toolFingerprint, type Signal } from './signal.js';
+import type { SourceKey } from './profiles.js';
 
 /** One batch as posted between threads (`nums.buffer` can be transferred). */
 export interface PackedSignals {
   /** The repeated strings, each once, referred to by index. */
   table: string[];
-  /** Per signal: user, userKey (null when equal to user), ip, net. */
+  /** Per signal: user, userKey (null when equal to user), ip, netblock key when it is text (null when a number). */
   own: (string | null)[];
   nums: Float64Array<ArrayBuffer>;
 }
 
-/** Numbers per signal: t, asn, lat, lon, flags, status, line, then table indexes of the repeated strings. */
-const NUMS = 19;
+/**
+ * Numbers per signal: t, asn, lat, lon, flags, status, line, then table indexes of the repeated strings, then the
+ * netblock key when it is a number (an IPv4 /24), else NaN.
+ */
+const NUMS = 20;
 /** The layout of packed batches, for files that keep them (scripts/engine-only.mjs): changes with the layout. */
 export const PACKED_LAYOUT = `nums${NUMS}`;
 const OWN = 4;
@@ -86,7 +90,7 @@ export class SignalPacker {
 
   add(s: Signal): void {
     const src = s.source;
-    this.put(s.t, s.tenant, s.user, s.userKey, s.ip, s.net, s.asn, s.asOrg, s.country, s.lat, s.lon, s.anon, s.ok, s.status, s.passwordValid,
+    this.put(s.t, s.tenant, s.user, s.userKey, s.ip, s.netKey, s.asn, s.asOrg, s.country, s.lat, s.lon, s.anon, s.ok, s.status, s.passwordValid,
       s.reason, s.legacy, s.mfaEvent, s.ua, s.app, s.proto, src ? src.file : undefined, src ? src.line : NO_VALUE, s.format);
   }
 
@@ -97,14 +101,14 @@ export class SignalPacker {
    */
   addSignIn(f: FlatSignIn): void {
     const ok = f.status_id === 1;
-    this.put(f.time, f.tenant, f.user, f.user.toLowerCase(), f.ip, f.ip ? netblockOf(f.ip) : '', f.asn ?? 0, f.as_name ?? '', f.country ?? '',
+    this.put(f.time, f.tenant, f.user, f.user.toLowerCase(), f.ip, f.ip ? netKeyOf(f.ip) : '', f.asn ?? 0, f.as_name ?? '', f.country ?? '',
       f.city ? f.lat : undefined, f.city ? f.long : undefined, f.type ?? '', ok, f.status_id, ok || !!f.password_valid,
       f.status_id === 2 ? (f.reason ?? 'other') : '', f.legacy_protocol, '', f.user_agent ?? '', f.client_app ?? '', f.auth_protocol ?? '',
       f.file, f.line, f.format);
   }
 
   private put(
-    t: number, tenant: string, user: string, userKey: string, ip: string, net: string, asn: number, asOrg: string, country: string,
+    t: number, tenant: string, user: string, userKey: string, ip: string, netKey: SourceKey, asn: number, asOrg: string, country: string,
     lat: number | undefined, lon: number | undefined, anon: string, ok: boolean, status: number, passwordValid: boolean, reason: string, legacy: boolean,
     mfaEvent: string, ua: string, app: string, proto: string, file: string | undefined, line: number, format: string,
   ): void {
@@ -140,11 +144,12 @@ export class SignalPacker {
     nums[p + 16] = fp;
     nums[p + 17] = file !== undefined ? this.ref(file) : NO_VALUE;
     nums[p + 18] = this.ref(format);
+    nums[p + 19] = typeof netKey === 'number' ? netKey : NaN;
     const own = this.own;
     own[o] = user;
     own[o + 1] = userKey === user ? null : userKey;
     own[o + 2] = ip;
-    own[o + 3] = net;
+    own[o + 3] = typeof netKey === 'string' ? netKey : null;
   }
 
   /** The batch of the signals added. */
@@ -180,7 +185,7 @@ export function unpackSignals(packed: PackedSignals): Signal[] {
     const user = own[o] as string;
     // One object literal for every signal: one hidden class, so the detectors' property reads stay fast.
     out[i] = {
-      t: nums[p], tenant: table[nums[p + 7]], user, userKey: own[o + 1] ?? user, ip: own[o + 2] as string, net: own[o + 3] as string,
+      t: nums[p], tenant: table[nums[p + 7]], user, userKey: own[o + 1] ?? user, ip: own[o + 2] as string, netKey: own[o + 3] ?? small(nums[p + 19]),
       asn: small(nums[p + 1]), asOrg: table[nums[p + 8]], country: table[nums[p + 9]],
       lat: flags & 8 ? undefined : nums[p + 2], lon: flags & 16 ? undefined : nums[p + 3], anon: table[nums[p + 10]],
       ok: (flags & 1) !== 0, status: small(nums[p + 5]), passwordValid: (flags & 2) !== 0, reason: table[nums[p + 11]] as Signal['reason'],

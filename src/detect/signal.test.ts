@@ -5,16 +5,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuthEvent } from '../ocsf/authentication.js';
-import { netblockOf, sourcesText, toSignal } from './signal.js';
+import { netKey, netText } from './profiles.js';
+import { netblockOf, netKeyOf, sourcesText, toSignal } from './signal.js';
 
 const event = (src: AuthEvent['src_endpoint']): AuthEvent =>
   ({ time: 1, status_id: 2, metadata: { tenant_uid: 'org' }, user: { name: 'root' }, src_endpoint: src, unmapped: { reason: 'bad_password' } }) as AuthEvent;
 
 test('the source is the address, else the host name the log gives, else nothing', () => {
-  assert.deepEqual([toSignal(event({ ip: '192.0.2.7', hostname: 'a.example' })).ip, toSignal(event({ ip: '192.0.2.7' })).net], ['192.0.2.7', '192.0.2.0/24']);
+  assert.deepEqual([toSignal(event({ ip: '192.0.2.7', hostname: 'a.example' })).ip, netText(toSignal(event({ ip: '192.0.2.7' })).netKey)], ['192.0.2.7', '192.0.2.0/24']);
   const byHost = toSignal(event({ hostname: 'scanner.example.net' }));
-  assert.deepEqual([byHost.ip, byHost.net], ['scanner.example.net', '']);
-  assert.deepEqual([toSignal(event({})).ip, toSignal(event({})).net], ['', '']);
+  assert.deepEqual([byHost.ip, byHost.netKey], ['scanner.example.net', '']);
+  assert.deepEqual([toSignal(event({})).ip, toSignal(event({})).netKey], ['', '']);
   assert.equal(netblockOf('2001:db8:1:2::9'), '2001:db8:1::/48');
 });
 
@@ -29,4 +30,12 @@ test('netblocks: IPv4 in its usual form only, and the same count whether a sourc
   const expected = ['10.1.2.0/24', '10.1.2.0/24', '', '', '', '', '', '0:0:0::/48', '2001:db8:0::/48', '', ''];
   assert.deepEqual(texts.map(netblockOf), expected);
   assert.equal(sourcesText(['10.1.2.3', '10.1.2.9', '10.1.3.1', '2001:db8::1', '2001:db8::2']), '5 address(es) in 3 netblock(s)');
+});
+
+test("a source's netblock key is the key of its netblock's text, without the text for IPv4", () => {
+  const texts = ['10.1.2.3', '0.0.0.1', '255.255.255.255', '128.0.0.1', '010.1.2.3', '10.1.2', '1.2.3.4 ', '::ffff:10.1.2.3', '2001:db8::1', 'host', ''];
+  for (let i = 0; i < 500; i++) texts.push([(i * 97) % 256, (i * 31) % 256, (i * 7) % 256, i % 256].join('.'));
+  for (const ip of texts) assert.equal(netKeyOf(ip), netKey(netblockOf(ip)), ip);
+  assert.equal(typeof netKeyOf('192.0.2.7'), 'number');
+  assert.equal(netText(netKeyOf('192.0.2.7')), '192.0.2.0/24');
 });

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { parseIpv4 } from '../enrich/ip-address.js';
 import { detachedText } from '../formats/common.js';
 import type { Enricher } from '../enrich/index.js';
+import type { SourceKey } from './profiles.js';
 import type { AuthEvent, FailureReason } from '../ocsf/authentication.js';
 import { isFlatSignIn, type FlatSignIn } from '../ocsf/flat-sign-in.js';
 
@@ -21,8 +22,12 @@ export interface Signal {
    * from it are still told apart and findings can name it; '' when the log has neither.
    */
   ip: string;
-  /** /24 for IPv4, /48 for IPv6: the unit rotating infrastructure usually shares. */
-  net: string;
+  /**
+   * The source's netblock, /24 for IPv4 and /48 for IPv6 (the unit rotating infrastructure usually shares), as the
+   * profiles and attempt groups key it (`netKeyOf`): an IPv4 /24 as the number of its first three bytes, which a map
+   * hashes and compares in place, else the netblock's text (`netText` writes either); '' when there is none.
+   */
+  netKey: SourceKey;
   asn: number; // 0 unknown
   asOrg: string;
   country: string;
@@ -58,6 +63,15 @@ export function netblockOf(ip: string): string {
     return full ? full.slice(0, 3).join(':') + '::/48' : ip;
   }
   return '';
+}
+
+/**
+ * `netKey(netblockOf(ip))`, without the netblock's text for IPv4: its first three bytes as one number (the reading
+ * thread sends it as a number, and nothing on the detection thread makes or parses the text for each event).
+ */
+export function netKeyOf(ip: string): SourceKey {
+  const v4 = parseIpv4(ip);
+  return v4 !== undefined ? Math.floor(v4 / 256) : netblockOf(ip);
 }
 
 function expand6(ip: string): string[] | undefined {
@@ -104,7 +118,7 @@ export function toSignal(ev: AuthEvent): Signal {
     user: ev.user.name,
     userKey: ev.user.name.toLowerCase(),
     ip,
-    net: ip ? netblockOf(ip) : '',
+    netKey: ip ? netKeyOf(ip) : '',
     asn: src.autonomous_system?.number ?? 0,
     asOrg: src.autonomous_system?.name ?? '',
     country: src.location?.country ?? '',
@@ -142,7 +156,7 @@ export function signInSignal(f: FlatSignIn): Signal {
     user: f.user,
     userKey: f.user.toLowerCase(),
     ip,
-    net: ip ? netblockOf(ip) : '',
+    netKey: ip ? netKeyOf(ip) : '',
     asn: f.asn ?? 0,
     asOrg: f.as_name ?? '',
     country: f.country ?? '',

@@ -15,7 +15,7 @@ import { hours, iso, type Compromise, type Detector, type DetectorContext } from
 import { BoundedMap } from '../lru.js';
 import { param, type Rule } from '../rules.js';
 import { interned } from '../intern.js';
-import { netblockOf, toSignal, type Signal } from '../signal.js';
+import { netKeyOf, toSignal, type Signal } from '../signal.js';
 
 /** What judging a valid-password event reads: the event's own signal has it, and so does a remembered one. */
 type Judged = Pick<Signal, 't' | 'ip' | 'ok' | 'reason' | 'anon' | 'fp' | 'ua' | 'app' | 'proto'>;
@@ -74,7 +74,7 @@ export class KeptValid implements Judged {
   signal(tenant: string, userKey: string): Signal {
     const { t, ip, ok, reason } = this;
     return {
-      t, tenant, user: this.name || userKey, userKey, ip, net: ip ? netblockOf(ip) : '', asn: this.asn, asOrg: this.asOrg, country: this.country,
+      t, tenant, user: this.name || userKey, userKey, ip, netKey: ip ? netKeyOf(ip) : '', asn: this.asn, asOrg: this.asOrg, country: this.country,
       lat: undefined, lon: undefined, anon: this.anon, ok, status: ok ? 1 : reason ? 2 : 99, passwordValid: true, reason,
       legacy: false, mfaEvent: '', ua: this.ua, app: this.app, proto: this.proto, fp: this.fp,
       source: this.line < 0 ? undefined : { file: this.file, line: this.line }, format: '',

@@ -20,7 +20,7 @@ import { interned } from '../intern.js';
 import { BoundedMap, remembered } from '../lru.js';
 import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, RuleError, type Rule } from '../rules.js';
-import { netblockOf, type Signal } from '../signal.js';
+import { netblockOf, netKeyOf, type Signal } from '../signal.js';
 import { accountKey, type AttemptGroup } from '../attempts.js';
 import { Watch } from '../profiles.js';
 
@@ -123,12 +123,13 @@ function listed(list: Addresses, ip: string): boolean {
 function failedFrom(list: Addresses, s: Signal): boolean {
   if (list === '') return false;
   if (listed(list, s.ip)) return true;
-  if (s.net === '') return false;
-  const v4Prefix = s.net.endsWith('.0/24') ? s.net.slice(0, -4) : undefined; // 'a.b.c.'
+  const net = s.netKey;
+  if (net === '') return false;
+  const v4Prefix = typeof net === 'number' ? `${net >>> 16}.${(net >>> 8) & 255}.${net & 255}.` : undefined; // 'a.b.c.'
   for (let start = 0; start < list.length; ) {
     let end = list.indexOf(' ', start);
     if (end < 0) end = list.length;
-    if ((v4Prefix === undefined || list.startsWith(v4Prefix, start)) && netblockOf(list.slice(start, end)) === s.net) return true;
+    if ((v4Prefix === undefined || list.startsWith(v4Prefix, start)) && netKeyOf(list.slice(start, end)) === net) return true;
     start = end + 1;
   }
   return false;
