@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accountsIps, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
+import { accountsIps, accountsIpsText, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
 import { netText } from './profiles.js';
-import { netKeyOf, type Signal } from './signal.js';
+import { netKeyOf, sourcesText, type Signal } from './signal.js';
 
 function random(seed: number): () => number {
   let x = seed;
@@ -214,12 +214,17 @@ test('the addresses of some accounts, kept up to date between askings, match the
     t += Math.floor(next() * 60_000);
     const user = users[Math.floor(next() * users.length)];
     // Rotating addresses out of a pool larger than one asking sees: new ones keep joining between askings.
-    g = tracker.add(failure(t, user, `203.0.${Math.floor(next() * 8)}.${Math.floor(next() * 250)}`, false));
+    // Now and then an IPv6 address, or a source the log names by host name only (no netblock).
+    const r = next();
+    const ip = r < 0.03 ? `scanner${Math.floor(next() * 20)}.example` : r < 0.06 ? `2001:db8:${Math.floor(next() * 5)}::${Math.floor(next() * 99)}` : `203.0.${Math.floor(next() * 8)}.${Math.floor(next() * 250)}`;
+    g = tracker.add(failure(t, user, ip, false));
     if (i % 97 === 0) {
       // Sometimes the same accounts are asked for again, sometimes one more (the brute-forced list grows).
       if (next() < 0.3) keys.add(users[Math.floor(next() * users.length)]);
       const accounts = [...keys].map((k) => g!.accounts.get(k)).filter((a) => a !== undefined);
-      assert.deepEqual(accountsIps(g, accounts, keys).sort(), referenceAccountsIps(g, keys), `asking ${i}`);
+      const ips = accountsIps(g, accounts, keys);
+      assert.equal(accountsIpsText(g, ips), sourcesText(ips), `asking ${i}: the netblocks counted as addresses joined`);
+      assert.deepEqual(ips.sort(), referenceAccountsIps(g, keys), `asking ${i}`);
     }
   }
 });

@@ -10,7 +10,7 @@
 import { BoundedMap, type Entry } from './lru.js';
 import { netKey, netText, type Profiles, type SourceKey } from './profiles.js';
 import { asEvidence, evidenceOf, type Evidence } from './findings.js';
-import type { Signal } from './signal.js';
+import { describeSources, netKeyOf, sourcesText, type Signal } from './signal.js';
 
 export interface AccountAttempts {
   user: string;
@@ -498,7 +498,7 @@ function ownersOnly(info: IpAttempts): boolean {
 export function accountsIps(g: AttemptGroup, accounts: readonly AccountAttempts[], keys: ReadonlySet<string>): string[] {
   let t = triedBy.get(g);
   if (t === undefined || !sameKeys(t.keys, keys) || g.ipInfo.size >= g.ipInfo.cap) {
-    t = { keys: [...keys], matched: new Set(), changed: [] };
+    t = { keys: [...keys], matched: new Set(), changed: [], nets: new Set(), counted: 0, lastCounted: undefined, hosts: 0 };
     const matched = t.matched;
     g.ipInfo.map.forEachUnordered((info, ip) => {
       if (triedAny(info, keys)) matched.add(ip);
@@ -527,6 +527,43 @@ interface TriedBy {
   keys: string[];
   matched: Set<string>;
   changed: string[];
+  /**
+   * For `accountsIpsText`: the netblocks (as keys) of the first `counted` addresses of `matched`, the last of them,
+   * and how many of them are host names. `matched` only grows at its end while this record is kept, so they stay
+   * counted.
+   */
+  nets: Set<SourceKey>;
+  counted: number;
+  lastCounted: string | undefined;
+  hosts: number;
+}
+
+/**
+ * `sourcesText(ips)` for the list `accountsIps(g, ...)` has just returned: the addresses it keeps between askings
+ * (the first of the list) are counted as they join, not all again each time (a brute force's finding over a spray's
+ * thousands of addresses is remade every few minutes); only those it added from the accounts' own lists are counted
+ * anew.
+ */
+export function accountsIpsText(g: AttemptGroup, ips: readonly string[]): string {
+  const t = triedBy.get(g);
+  const kept = t === undefined ? -1 : t.matched.size;
+  // Anything but accountsIps' latest list (its kept addresses first, as counted before): the plain count.
+  if (t === undefined || ips.length < kept || (t.counted > 0 && ips[t.counted - 1] !== t.lastCounted)) return sourcesText(ips);
+  for (let i = t.counted; i < kept; i++) {
+    const n = netKeyOf(ips[i]);
+    if (n !== '') t.nets.add(n);
+    else t.hosts++;
+  }
+  t.counted = kept;
+  t.lastCounted = kept > 0 ? ips[kept - 1] : undefined;
+  let hosts = t.hosts;
+  let more: Set<SourceKey> | undefined;
+  for (let i = kept; i < ips.length; i++) {
+    const n = netKeyOf(ips[i]);
+    if (n === '') hosts++;
+    else if (!t.nets.has(n)) (more ??= new Set()).add(n);
+  }
+  return describeSources(ips.length - hosts, t.nets.size + (more?.size ?? 0), hosts);
 }
 const triedBy = new WeakMap<AttemptGroup, TriedBy>();
 

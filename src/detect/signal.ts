@@ -85,19 +85,22 @@ function expand6(ip: string): string[] | undefined {
 
 /** "N address(es) in M netblock(s)", and the sources the log named by host name only (see `Signal.ip`). */
 export function sourcesText(sources: readonly string[]): string {
-  // An IPv4 /24 as the number of its first three bytes (a brute force's finding is remade with its thousands of
-  // addresses as it grows): no netblock text to make per address.
-  const nets = new Set<string | number>();
+  // Netblocks as their keys (an IPv4 /24 a number): no netblock text to make per address (a brute force's finding is
+  // remade with its thousands of addresses as it grows).
+  const nets = new Set<SourceKey>();
   let hosts = 0;
   for (const x of sources) {
-    const v4 = parseIpv4(x);
-    const n = v4 !== undefined ? Math.floor(v4 / 256) : netblockOf(x);
+    const n = netKeyOf(x);
     if (n !== '') nets.add(n);
     else hosts++;
   }
-  const addresses = sources.length - hosts;
+  return describeSources(sources.length - hosts, nets.size, hosts);
+}
+
+/** `sourcesText`'s words for its counts: addresses, the netblocks they are in, and sources named only by host name. */
+export function describeSources(addresses: number, netblocks: number, hosts: number): string {
   if (addresses === 0) return `${hosts} host(s) the log names only by host name`;
-  return `${addresses} address(es) in ${nets.size} netblock(s)` + (hosts ? ` and ${hosts} host(s) the log names only by host name` : '');
+  return `${addresses} address(es) in ${netblocks} netblock(s)` + (hosts ? ` and ${hosts} host(s) the log names only by host name` : '');
 }
 
 /** A signal's `fp`: user agent, client app and protocol in one key. */

@@ -4,10 +4,10 @@
  * one address, and the distributed kind (STRONTIUM's ~335 attempts per account per hour from ~200 addresses).
  * Rates are per account within the organisation-and-tool group, so address rotation does not hide it.
  */
-import { accountsIps, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
+import { accountsIps, accountsIpsText, groupFacts, attemptsWithin, type AttemptGroup } from '../attempts.js';
 import { hours, iso, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
-import { sourcesText, type Signal } from '../signal.js';
+import type { Signal } from '../signal.js';
 import { unnamedBursts } from './unnamed-bursts.js';
 
 export function bruteForce(rule: Rule): Detector {
@@ -91,7 +91,7 @@ export function bruteForce(rule: Rule): Detector {
         desc:
           `${accounts.length} account(s) of this organisation were tried ${attempts} times over ${hours(span)} ` +
           `(about ${Math.round(rate)} attempts per account per hour) ` +
-          (ips.length ? `from ${sourcesText(ips)}, ` : 'from sources the log gives no address for, ') +
+          (ips.length ? `from ${accountsIpsText(g, ips)}, ` : 'from sources the log gives no address for, ') +
           `with one client (${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}). A person mistyping does not reach ` +
           `${burstN} attempts in ${burstMs / 60000} minutes, ${rapidN} in ${rapidMs / 1000} seconds or ${sustainedN} in ${sustainedMs / 60000} minutes.` +
           rates(g, list) +
