@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node --max-old-space-size=1100 --initial-old-space-size=128 --no-regexp-tier-up --single-threaded-gc
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.hugetlb=1:${GLIBC_TUNABLES} node --max-old-space-size=1100 --initial-old-space-size=128 --no-regexp-tier-up
 // Entry point for `npx vigil`: runs the compiled CLI (built by `npm install` through the `prepare` script).
 //
 // Memory: V8 lets its heap grow to about a quarter of the machine's memory before it collects in earnest, so a
@@ -28,13 +28,6 @@
 // interpreted once first: an Entra file's layout expression is a few kilobytes long and its first match runs over a
 // whole sign-in line, on the way to every run's first event (a 14k-event run's first batch 0.51 s against 0.53 s,
 // eleven alternating pairs). A regular expression runs the same machine code either way once it is used twice.
-//
-// And garbage collected on the thread whose heap it is (`--single-threaded-gc`), not also on V8's helper threads:
-// a detection run keeps both cores busy (its reading and detection threads), so a helper's share of a collection
-// does not come free, it takes a core from the other thread, and splitting the work costs some of its own. The
-// detection thread's scavenges took 0.78 s of pauses and 0.86 s of helpers' time in a 1M-event run; with the flag a
-// whole run took 0.977-0.989 of the time and CPU of one without it (medians of 16 alternating pairs), and a run of
-// the engine alone under cachegrind 4% fewer instructions.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -54,8 +47,8 @@ const OWN_FLAG = `--max-old-space-size=${DEFAULT_HEAP_MB}`;
 /** The old generation's starting size in MiB, given with a limit at least twice as large. */
 const INITIAL_OLD_MB = 128;
 const INITIAL_FLAG = /^--initial-old-space-size=/;
-/** The first line's regular-expression and collection flags (see above), given to the child as well. */
-const SPEED_FLAGS = ['--no-regexp-tier-up', '--single-threaded-gc'];
+/** The first line's regular-expression flag (see above), given to the child as well. */
+const REGEXP_FLAG = '--no-regexp-tier-up';
 const DETECTING = new Set(['detect', 'demo']);
 const asked = process.env.VIGIL_HEAP_MB !== undefined && process.env.VIGIL_HEAP_MB !== '' ? Number(process.env.VIGIL_HEAP_MB) : undefined;
 const heapMb = asked ?? (DETECTING.has(process.argv[2] ?? '') ? DEFAULT_HEAP_MB : 0);
@@ -68,8 +61,8 @@ if (startAgain) {
   // Node's own flags go on, but for those of the first line (which this limit replaces).
   const kept = process.execArgv.filter((a) => !(ownLimit && (a === OWN_FLAG || INITIAL_FLAG.test(a))));
   const initial = heapMb >= 2 * INITIAL_OLD_MB && !kept.some((a) => INITIAL_FLAG.test(a)) ? [`--initial-old-space-size=${INITIAL_OLD_MB}`] : [];
-  const speed = SPEED_FLAGS.filter((f) => !kept.includes(f));
-  const flags = [...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`, ...initial] : []), ...speed, ...kept];
+  const regexp = kept.includes(REGEXP_FLAG) ? [] : [REGEXP_FLAG];
+  const flags = [...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`, ...initial] : []), ...regexp, ...kept];
   const { spawn } = await import('node:child_process');
   const tunables = process.env.GLIBC_TUNABLES?.startsWith(`${HUGE_PAGES}:`) ? process.env.GLIBC_TUNABLES : `${HUGE_PAGES}:${process.env.GLIBC_TUNABLES ?? ''}`;
   const child = spawn(process.execPath, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
