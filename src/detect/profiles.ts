@@ -168,7 +168,7 @@ export class Profiles {
   private looked: Signal | undefined;
   private lookedTenant: TenantProfile | undefined;
   private lookedUser: UserProfile | undefined;
-  /** The signal whose address was last made into a list key, and the key (its netblock's comes with it). */
+  /** The signal whose address was last made into a list key, and the key (a signal carries its netblock's key). */
   private keyed: Signal | undefined;
   private ipKey: SourceKey = '';
 
