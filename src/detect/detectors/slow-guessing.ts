@@ -22,7 +22,7 @@ import { hours, type Detector, type DetectorContext } from '../detector.js';
 import { param, RuleError, type Rule } from '../rules.js';
 import { netblockOf, netKeyOf, type Signal } from '../signal.js';
 import { accountKey, type AttemptGroup } from '../attempts.js';
-import { Watch } from '../profiles.js';
+import { netText, Watch } from '../profiles.js';
 
 const DAY = 86400_000;
 const MAX_ACCOUNTS = 100_000;
@@ -125,7 +125,7 @@ function failedFrom(list: Addresses, s: Signal): boolean {
   if (listed(list, s.ip)) return true;
   const net = s.netKey;
   if (net === '') return false;
-  const v4Prefix = typeof net === 'number' ? `${net >>> 16}.${(net >>> 8) & 255}.${net & 255}.` : undefined; // 'a.b.c.'
+  const v4Prefix = typeof net === 'number' ? netText(net).slice(0, -4) : undefined; // 'a.b.c.' of 'a.b.c.0/24'
   for (let start = 0; start < list.length; ) {
     let end = list.indexOf(' ', start);
     if (end < 0) end = list.length;
