@@ -16,7 +16,7 @@
  *          [--out FILE] [--no-install] [--render RESULTS.json]
  * Generated data is cached in --data (default bench-data/, git-ignored), keyed by the arguments that made it.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -303,8 +303,8 @@ function keepEarlierSections(results: Results): void {
     .filter((f) => /^results-.*\.json$/.test(f))
     .sort()
     .reverse()
-    .map((f) => JSON.parse(readFileSync(join(dataDir, f), 'utf8')) as Results)
-    .find((r) => r.quick === quick && r.when);
+    .map((f) => readEarlier(join(dataDir, f)))
+    .find((r) => r && r.quick === quick && r.when);
   if (!earlier) return;
   for (const name of ['entra', 'sshd', 'profile', 'memory'] as const) {
     if (only.has(name) || !earlier.when[name]) continue;
@@ -323,11 +323,23 @@ function shown(command: string): string {
   return command.replaceAll(work, '$TMP').replaceAll(ROOT + '/', '');
 }
 
+/** An earlier run's raw results, or undefined (with a line saying why) when the file is unreadable or cut short. */
+function readEarlier(file: string): Results | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Results;
+  } catch (error) {
+    log(`skipping earlier results ${file}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 function save(results: Results): void {
   results.versions = versions();
   results.loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
   const json = join(dataDir, `results-${results.started.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(json, JSON.stringify(results, (k, v) => (v instanceof Set ? [...v] : v), 1));
+  // Written beside and renamed into place, so a full disk or a stopped run never leaves a cut-short results file.
+  writeFileSync(`${json}.part`, JSON.stringify(results, (k, v) => (v instanceof Set ? [...v] : v), 1));
+  renameSync(`${json}.part`, json);
   mkdirSync(join(values.out!, '..'), { recursive: true });
   writeFileSync(values.out!, renderReport(results, shown));
   log(`wrote ${values.out} (raw results: ${json})`);
