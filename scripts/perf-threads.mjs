@@ -24,8 +24,8 @@ const hz = Number(values.hz);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-perf-'));
 const data = join(dir, 'perf.data');
 const bin = new URL('../bin/vigil.js', import.meta.url).pathname;
-// The heap flags of bin/vigil.js's first line, given here so that no second Node is started.
-const node = [process.execPath, '--max-old-space-size=1100', '--initial-old-space-size=128', '--perf-basic-prof', ...values['node-flags'].split(' ').filter(Boolean), bin, ...positionals];
+// The flags of bin/vigil.js's first line, given here so that no second Node is started.
+const node = [process.execPath, '--max-old-space-size=1100', '--initial-old-space-size=128', '--no-regexp-tier-up', '--max-inlined-bytecode-size-cumulative=460', '--interrupt-budget=135168', '--perf-basic-prof', ...values['node-flags'].split(' ').filter(Boolean), bin, ...positionals];
 // --perf-basic-prof also makes V8 write a log per isolate into the working directory: those of this run are removed.
 const v8Logs = () => new Set(readdirSync('.').filter((f) => /^isolate-0x[0-9a-f]+-\d+-v8\.log$/.test(f)));
 const before = v8Logs();
