@@ -7,7 +7,7 @@
 //
 //   node scripts/perf-threads.mjs [--hz N] [--top N] [--node-flags "FLAGS"] -- detect --db /tmp/v.db -o /tmp/f.jsonl FILE
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,8 +24,10 @@ const hz = Number(values.hz);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-perf-'));
 const data = join(dir, 'perf.data');
 const bin = new URL('../bin/vigil.js', import.meta.url).pathname;
-// The flags of bin/vigil.js's first line, given here so that no second Node is started.
-const node = [process.execPath, '--max-old-space-size=1100', '--initial-old-space-size=128', '--no-regexp-tier-up', '--max-inlined-bytecode-size-cumulative=460', '--interrupt-budget=135168', '--perf-basic-prof', ...values['node-flags'].split(' ').filter(Boolean), bin, ...positionals];
+// The Node flags of bin/vigil.js's first line, given here so that no second Node is started; read from that line, so
+// that the two cannot drift apart (a hand-kept copy here once did).
+const firstLineFlags = readFileSync(bin, 'utf8').split('\n', 1)[0].split(/\s+/).filter((a) => a.startsWith('--'));
+const node = [process.execPath, ...firstLineFlags, '--perf-basic-prof', ...values['node-flags'].split(' ').filter(Boolean), bin, ...positionals];
 // --perf-basic-prof also makes V8 write a log per isolate into the working directory: those of this run are removed.
 const v8Logs = () => new Set(readdirSync('.').filter((f) => /^isolate-0x[0-9a-f]+-\d+-v8\.log$/.test(f)));
 const before = v8Logs();
