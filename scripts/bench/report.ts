@@ -76,6 +76,7 @@ function stats(t: Timing) {
   const finished = t.runs.filter((r) => !r.stopped);
   const seconds = finished.length ? median(finished.map((r) => r.seconds)) : NaN;
   const peaks = t.runs.map((r) => r.peakMiB).filter(Number.isFinite);
+  const fastest = finished.length ? Math.min(...finished.map((r) => r.seconds)) : NaN;
   return {
     seconds,
     rate: t.units / seconds,
@@ -83,7 +84,9 @@ function stats(t: Timing) {
     peak: peaks.length ? median(peaks) : NaN,
     maxPeak: peaks.length ? Math.max(...peaks) : NaN,
     n: finished.length,
-    spread: finished.length > 1 ? `${num(Math.min(...finished.map((r) => r.seconds)))}–${num(Math.max(...finished.map((r) => r.seconds)))}` : '',
+    /** The fastest finished run's seconds (NaN without one). */
+    fastest,
+    spread: finished.length > 1 ? `${num(fastest)}–${num(Math.max(...finished.map((r) => r.seconds)))}` : '',
   };
 }
 
@@ -139,8 +142,7 @@ function roundRatios(t: Timing, base: Timing): string {
  * the one least slowed by other work: a steadier estimate of what each costs than a ratio of two disturbed runs.
  */
 function fastestRatio(t: Timing, base: Timing): string {
-  const fastest = (x: Timing) => Math.min(...x.runs.filter((r) => !r.stopped).map((r) => r.seconds));
-  const r = fastest(t) / fastest(base);
+  const r = stats(t).fastest / stats(base).fastest;
   return Number.isFinite(r) ? `${num(r, 2)}×` : '';
 }
 
