@@ -1,6 +1,7 @@
 /** Signals cross threads packed: what arrives equals what was sent, whatever the fields hold. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { serialize } from 'node:v8';
 import { netKeyOf, type Signal } from './signal.js';
 import { packSignals, SignalPacker, unpackSignals } from './signal-pack.js';
 
@@ -57,4 +58,17 @@ test('many distinct strings of equal length (sharing the recent slots) and tools
   assert.equal(new Set(packed.table).size, packed.table.length, 'each string once in the table');
   assert.ok(packed.table.length > 2048 + 3000, `table of ${packed.table.length} strings`);
   assert.deepEqual(unpackSignals(packed), batch);
+});
+
+test('the strings of a batch go between threads as a dense array (an array with holes is cloned index by index)', () => {
+  const packer = new SignalPacker(50);
+  for (let i = 0; i < 30; i++) packer.add(signal(i));
+  const { own } = packer.finish();
+  const dense: (string | null)[] = [];
+  for (const x of own) dense.push(x);
+  const holey = new Array<string | null>(own.length);
+  for (let i = 0; i < own.length; i++) holey[i] = own[i];
+  // The same strings serialize as a pushed-to array does, and not as the array with holes (a sparse array on the wire).
+  assert.deepEqual(serialize(own), serialize(dense));
+  assert.notDeepEqual(serialize(own), serialize(holey));
 });

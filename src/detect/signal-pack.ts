@@ -58,13 +58,18 @@ export class SignalPacker {
   private readonly recent: string[] = new Array<string>(RECENT_SLOTS).fill('');
   private readonly recentIndex: number[] = new Array<number>(RECENT_SLOTS).fill(NO_VALUE);
   private readonly nums: Float64Array<ArrayBuffer>;
-  private readonly own: (string | null)[];
+  /**
+   * Grown as signals are added, never made at its full length up front: `new Array(n)` is an array with holes (V8
+   * keeps that kind even once every slot is filled), and the structured clone sends such an array as a sparse one,
+   * index by index as named properties, and rebuilds it so on the other side. Sent densely, a 1M-event Entra run
+   * took 0.90 of the time and 0.92 of the CPU (six alternating pairs).
+   */
+  private readonly own: (string | null)[] = [];
   private n = 0;
 
   /** `capacity`: the number of signals to be added (exactly that many make a batch without a copy). */
   constructor(readonly capacity: number) {
     this.nums = new Float64Array(capacity * NUMS);
-    this.own = new Array(capacity * OWN);
   }
 
   private ref(v: string): number {
@@ -115,7 +120,6 @@ export class SignalPacker {
     if (this.n === this.capacity) throw new RangeError(`a packer for ${this.capacity} signals was given more`);
     const nums = this.nums;
     const p = this.n * NUMS;
-    const o = this.n * OWN;
     this.n++;
     nums[p] = t;
     nums[p + 1] = asn;
@@ -145,17 +149,13 @@ export class SignalPacker {
     nums[p + 17] = file !== undefined ? this.ref(file) : NO_VALUE;
     nums[p + 18] = this.ref(format);
     nums[p + 19] = typeof netKey === 'number' ? netKey : NaN;
-    const own = this.own;
-    own[o] = user;
-    own[o + 1] = userKey === user ? null : userKey;
-    own[o + 2] = ip;
-    own[o + 3] = typeof netKey === 'string' ? netKey : null;
+    this.own.push(user, userKey === user ? null : userKey, ip, typeof netKey === 'string' ? netKey : null);
   }
 
   /** The batch of the signals added. */
   finish(): PackedSignals {
     const full = this.n === this.capacity;
-    return { table: this.table, own: full ? this.own : this.own.slice(0, this.n * OWN), nums: full ? this.nums : this.nums.slice(0, this.n * NUMS) };
+    return { table: this.table, own: this.own, nums: full ? this.nums : this.nums.slice(0, this.n * NUMS) };
   }
 }
 
