@@ -1,7 +1,7 @@
 /** Time parsing: the calendar check (no 30 February, leap years) agrees with what Date itself says of each day. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanIp, parseTime, str } from './common.js';
+import { cleanIp, jsonNumber, parseTime, str } from './common.js';
 
 test('parseTime accepts exactly the days the calendar has, leap years included', () => {
   const years = [1990, 1996, 1999, 2000, 2001, 2023, 2024, 2096, 2099];
@@ -55,4 +55,21 @@ test('str trims what String.prototype.trim trims, whatever the ends (the quick p
   }
   assert.equal(str(42), '42');
   assert.equal(str(null), undefined);
+});
+
+test('jsonNumber reads every JSON number as Number() does, to the same double', () => {
+  const texts = ['0', '-0', '-0.0', '7', '50126', '-74.41', '40.52', '0.1', '0.30000000000000004', '123456789012345', '1234567890123456',
+    '9007199254740993', '1.5e3', '-2E-7', '1e400', '0.000001', '99999999999999.9', '5e-324'];
+  // Coordinates, error codes and the like at random, 1 to 17 digits with the point anywhere.
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  for (let i = 0; i < 20000; i++) {
+    const digits = 1 + rnd(17);
+    let d = String(1 + rnd(9));
+    while (d.length < digits) d += String(rnd(10));
+    const point = rnd(digits + 1);
+    const text = (rnd(2) ? '-' : '') + (point === 0 || point === digits ? d : `${d.slice(0, point)}.${d.slice(point)}`);
+    texts.push(text, `0.${d}`);
+  }
+  for (const t of texts) assert.ok(Object.is(jsonNumber(t), Number(t)), `${t}: ${jsonNumber(t)} against ${Number(t)}`);
 });

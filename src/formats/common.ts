@@ -85,6 +85,34 @@ function sameMinute(v: string): number {
   return ms < MIN_TIME || ms > MAX_TIME ? -1 : Math.round(ms);
 }
 
+/** Exact powers of ten as doubles (10^0 to 10^15), read from their text (Math.pow need not give them exactly). */
+const TENS = Array.from({ length: 16 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * A JSON number's text (as the grammar allows it) as its value, the same as `Number(raw)`. A plain integer or decimal
+ * of at most 15 digits (all a sign-in's numbers: error codes, coordinates, AS numbers) is read here: its digits are
+ * an exact integer, and dividing it by an exact power of ten rounds once, to the double nearest the decimal, which is
+ * what Number() gives. Anything else (an exponent, more digits) goes to Number(), whose conversion from a string was
+ * 3% of the reading thread's time in a 1M-event Entra run (perf samples): it first checks whether the text is an
+ * array index, hashing it.
+ */
+export function jsonNumber(raw: string): number {
+  const n = raw.length;
+  const start = raw.charCodeAt(0) === 45 ? 1 : 0;
+  let v = 0;
+  let point = -1;
+  for (let i = start; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+    else if (c === 46 && point < 0) point = i;
+    else return Number(raw);
+  }
+  const digits = n - start - (point < 0 ? 0 : 1);
+  if (digits === 0 || digits > 15 || point === start || point === n - 1) return Number(raw);
+  const x = point < 0 ? v : v / TENS[n - 1 - point];
+  return start ? -x : x;
+}
+
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Days in a month (1-12) of a year (years below 100 are 1900 + year, as Date.UTC reads them; one Date per time cost more). */

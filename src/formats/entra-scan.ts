@@ -15,6 +15,7 @@
  * Anything else (escapes, whitespace, another layout, a damaged line) returns `undefined` and goes the full way
  * (parse, normalise), which is also where bad records are quarantined with their reason.
  */
+import { jsonNumber } from './common.js';
 
 /** The fields of a sign-in that decide its detection signal, as JSON values (`undefined`: absent; null kept). */
 export interface ScannedSignIn {
@@ -177,7 +178,7 @@ function scalarValue(raw: string): unknown {
   if (c === 110) return null;
   if (c === 116) return true;
   if (c === 102) return false;
-  return Number(raw);
+  return jsonNumber(raw);
 }
 
 /** The layout of a line as an expression, or undefined when the line is not plain JSON of known keys. */
