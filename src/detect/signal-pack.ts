@@ -61,8 +61,9 @@ export class SignalPacker {
   /**
    * Grown as signals are added, never made at its full length up front: `new Array(n)` is an array with holes (V8
    * keeps that kind even once every slot is filled), and the structured clone sends such an array as a sparse one,
-   * index by index as named properties, and rebuilds it so on the other side. Sent densely, a 1M-event Entra run
-   * took 0.90 of the time and 0.92 of the CPU (six alternating pairs).
+   * index by index as named properties, and rebuilds it so on the other side. Sent densely: 6.5% fewer instructions
+   * in a whole 200k-event Entra run (cachegrind, all threads), the detection thread's taking of a 1M-event run's
+   * batches 461 -> 184 ms (CPU profile).
    */
   private readonly own: (string | null)[] = [];
   private n = 0;

@@ -61,7 +61,7 @@ export function fillLocation(have: Location, db: Location): void {
     if (db.country !== undefined && !sameCountry(have.country, db.country)) return;
   } else if (db.country !== undefined) have.country = db.country;
   // Region, then city, each read by its name: a loop over the two names made every read and write a lookup by a
-  // name known only at run time (V8's slowest kind of property access), on the reading thread's path for every event.
+  // name known only at run time, which V8 cannot make a field access, on the reading thread's path for every event.
   const region = have.region;
   if (region !== undefined) {
     if (disagree(region, db.region)) return;
