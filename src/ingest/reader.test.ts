@@ -321,3 +321,21 @@ test('a single-line JSON document (a CloudTrail file) is parsed once: the sniff 
   // The value is taken by that line only: a file of two such lines reads both.
   assert.deepEqual(users(await readBytes(`${doc}\n${doc}\n`)), ['user1@contoso.com', 'user2@contoso.com', 'user1@contoso.com', 'user2@contoso.com']);
 });
+
+test('long lines: the first lines looked at to tell the format span several chunks of the file, and stay whole', async () => {
+  // 60 sign-ins of 30 KB each: the format is told from the first 50 lines or first MiB, four chunks of the file,
+  // which is read into one buffer again and again (see openBytes), so the lines looked at are copies.
+  const records = Array.from({ length: 60 }, (_, i) => entraGraph(i, { note: `${i}:`.padEnd(30_000, String.fromCharCode(97 + (i % 26))) }));
+  const path = join(dir, 'long-lines.json');
+  writeFileSync(path, jsonl(records));
+  for (const detection of [false, true]) {
+    const q = new MemoryQuarantine();
+    const stats = newStats();
+    const read = [];
+    for await (const b of (detection ? readForDetection : readSource)({ name: path }, {}, q, stats)) read.push(...b);
+    assert.deepEqual(q.entries, [], `read ${detection ? 'for detection' : 'as events'}: nothing quarantined`);
+    assert.equal(read.length, 60);
+    assert.deepEqual(read.map((e) => (isFlatSignIn(e) ? e.line : e.unmapped.source?.line)), records.map((_, i) => i + 1));
+    assert.deepEqual(read.map((e) => (isFlatSignIn(e) ? e.user : e.user.name)), records.map((r) => r.userPrincipalName));
+  }
+});

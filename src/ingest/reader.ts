@@ -211,7 +211,7 @@ async function* read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadS
       atEnd = true;
       break;
     }
-    head.push(r.value);
+    head.push(Buffer.from(r.value)); // kept while more is read (into the same buffer, see openBytes)
     headBytes += r.value.length;
     for (let i = r.value.indexOf(10); i >= 0 && headLines < SNIFF_LINES; i = r.value.indexOf(10, i + 1)) headLines++;
   }

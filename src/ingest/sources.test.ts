@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CorruptDataError, expandInputs, InputError, openBytes, type Source } from './sources.js';
 
@@ -19,7 +20,7 @@ function write(path: string, data: string | Buffer): string {
 
 async function bytesOf(src: Source, stdin?: NodeJS.ReadableStream): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const b of openBytes(src, stdin)) parts.push(b);
+  for await (const b of openBytes(src, stdin)) parts.push(Buffer.from(b)); // a chunk is good until the next: kept, copied
   return Buffer.concat(parts);
 }
 
@@ -122,7 +123,7 @@ test('openBytes: a truncated gzip yields what it can, then a CorruptDataError', 
   const gz = gzipSync(text);
   const parts: Buffer[] = [];
   const err = await errorOf((async () => {
-    for await (const b of openBytes({ name: write(at('cut.gz'), gz.subarray(0, Math.floor(gz.length / 2))) })) parts.push(b);
+    for await (const b of openBytes({ name: write(at('cut.gz'), gz.subarray(0, Math.floor(gz.length / 2))) })) parts.push(Buffer.from(b));
   })());
   assert.ok(err instanceof CorruptDataError, String(err));
   assert.match(err.message, /^corrupt gzip data: /);
@@ -145,4 +146,21 @@ test('openBytes: a file that cannot be opened is an InputError naming it', async
   const isDir = await errorOf(bytesOf({ name: at('tree') }));
   assert.ok(isDir instanceof InputError);
   assert.match(isDir.message, /^cannot read .*tree: illegal operation on a directory$/);
+});
+
+test('openBytes: a file is read into one buffer again and again; gzip and a byte-order mark across its chunks stay whole', async () => {
+  // Three chunks and a bit of text, and a gzip of as much incompressible data (several raw chunks in the decompressor).
+  const text = Array.from({ length: 9000 }, (_, i) => `{"n":${i},"pad":"${'y'.repeat(i % 150)}"}`).join('\n') + '\n';
+  assert.ok(text.length > 3 * (1 << 18) && text.length < 4 * (1 << 18));
+  const seen = new Set<ArrayBufferLike>();
+  const parts: Buffer[] = [];
+  for await (const b of openBytes({ name: write(at('three-chunks.json'), '\uFEFF' + text) })) {
+    seen.add(b.buffer);
+    parts.push(Buffer.from(b));
+  }
+  assert.equal(parts.length, 4);
+  assert.equal(seen.size, 1, 'every chunk in the same memory: no fresh pages per chunk');
+  assert.equal(Buffer.concat(parts).toString(), text);
+  const noise = randomBytes(700_000).toString('base64');
+  assert.equal((await bytesOf({ name: write(at('noise.json.gz'), gzipSync(noise)) })).toString(), noise);
 });

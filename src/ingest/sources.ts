@@ -4,7 +4,7 @@
  * and opens each as a stream of UTF-8 bytes: un-gzipped when the content (not the name) says gzip, without a
  * byte-order mark, and converted from UTF-16 when a UTF-16 mark says so (PowerShell's `>` writes UTF-16).
  */
-import { createReadStream, realpathSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, realpathSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -124,8 +124,9 @@ async function peek(chunks: AsyncIterable<Buffer>, n: number): Promise<{ head: B
       done = true;
       break;
     }
-    got.push(r.value);
     len += r.value.length;
+    // Held while the next chunk is read into the same buffer: copied.
+    got.push(len < n ? Buffer.from(r.value) : r.value);
   }
   const head = got.length === 1 ? got[0] : Buffer.concat(got);
   async function* all(): AsyncGenerator<Buffer> {
@@ -148,17 +149,45 @@ async function peek(chunks: AsyncIterable<Buffer>, n: number): Promise<{ head: B
 const CHUNK_BYTES = 1 << 18;
 
 async function* readRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  const stream: AsyncIterable<Buffer> = src.name === '-' ? (stdin as AsyncIterable<Buffer>) : createReadStream(src.name, { highWaterMark: CHUNK_BYTES });
+  let fd: number | undefined;
   try {
+    if (src.name !== '-') {
+      fd = openSync(src.name, 'r');
+      if (fstatSync(fd).isFile()) {
+        yield* fileChunks(fd);
+        return;
+      }
+    }
+    // Standard input, and pipes or devices named as files: a stream (a read of them may have to wait).
+    const stream: AsyncIterable<Buffer> = fd === undefined ? (stdin as AsyncIterable<Buffer>) : createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK_BYTES });
     for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } catch (e) {
     throw new InputError(`cannot read ${src.name}: ${describeFsError(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A regular file's bytes, read synchronously into one buffer used again for every chunk (so a chunk is good only
+ * until the next is asked for, see `openBytes`). A file's read never waits for long, and the reading thread has
+ * nothing else to do meanwhile; a stream gave each chunk a fresh buffer, whose new pages the kernel zeroes before
+ * copying into them, and read on libuv's pool: reading a 1.4 GB file that way took 0.9-1.1 s of CPU (0.6-0.7 s in
+ * the kernel), this way 0.2 s (measured on the benchmark's Entra file, page-cached).
+ */
+function* fileChunks(fd: number): Generator<Buffer> {
+  const buf = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  for (;;) {
+    const got = readSync(fd, buf, 0, CHUNK_BYTES, null);
+    if (got === 0) return;
+    yield got === CHUNK_BYTES ? buf : buf.subarray(0, got);
   }
 }
 
 async function* gunzip(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const z = createGunzip();
-  const input = Readable.from(chunks);
+  // The stream reads ahead of the decompressor, and a chunk's buffer is read into again: each is copied.
+  const input = Readable.from(copied(chunks));
   input.on('error', (e) => z.destroy(e)); // a read error ends the gunzip too, instead of leaving it waiting
   input.pipe(z);
   try {
@@ -170,6 +199,10 @@ async function* gunzip(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     input.destroy();
     z.destroy();
   }
+}
+
+async function* copied(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
 async function* fromUtf16(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' | 'utf-16be'): AsyncGenerator<Buffer> {
@@ -197,7 +230,8 @@ async function* skipBytes(chunks: AsyncIterable<Buffer>, n: number): AsyncGenera
 /**
  * UTF-8 bytes of a source: gunzipped when it starts with the gzip magic number (also inside a gzip, once), the
  * UTF-8 byte-order mark removed, UTF-16 converted. Throws InputError when the source cannot be opened or read, and
- * CorruptDataError when its content cannot be decoded (the bytes before that point have been yielded).
+ * CorruptDataError when its content cannot be decoded (the bytes before that point have been yielded). A chunk is good
+ * until the next one is asked for (a file's buffer is read into again): a caller that keeps one copies it.
  */
 export async function* openBytes(src: Source, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<Buffer> {
   let { head, all } = await peek(readRaw(src, stdin), 6);
