@@ -246,24 +246,13 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
       continue;
     }
     const resumeLine = prev?.status === 'partial' ? prev.line : 0;
-    let line = resumeLine;
-    let events = 0;
-    let sinceCheckpoint = 0;
-    let midFileOk = true;
+    const fed: Fed = { line: resumeLine, events: 0, sinceCheckpoint: 0, midFileOk: true };
     const q0 = stats.quarantined;
     const batches = threaded && src.name !== '-' ? threaded.read(src, o.read, o.quarantine, stats) : signalsInThread(src, o, stats);
     for await (const batch of batches) {
       if (timings && !batchesTaken++) timings.mark('first batch');
-      for (const s of batch) {
-        const at = s.source?.line ?? 0;
-        if (at <= resumeLine) continue;
-        if (s.format === 'sshd') midFileOk = false; // multi-line attempts: resume only at file ends
-        activity.addSignal(s);
-        engine.pushSignal(s);
-        events++;
-        sinceCheckpoint++;
-        if (at > line) line = at;
-      }
+      feed(batch, resumeLine, engine, activity, fed);
+      const { line, events, sinceCheckpoint, midFileOk } = fed;
       // A checkpoint costs as much as the detectors' memory: with a large state, wait long enough that writing
       // them takes at most a twentieth of the run, and never sooner than CHECKPOINT_SECONDS after the last (the
       // output does not depend on where checkpoints fall; a run killed in between reads again what followed the
@@ -274,11 +263,11 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
         await commit({ fp, src, status: 'partial', line, events, q: stats.quarantined - q0 });
         lastCheckpoint.at = performance.now();
         lastCheckpoint.took = lastCheckpoint.at - t0;
-        sinceCheckpoint = 0;
+        fed.sinceCheckpoint = 0;
       } else if (engine.sink.out.length >= (o.findingsBatch ?? FINDINGS_BETWEEN_CHECKPOINTS) || engine.sink.outObservables >= OBSERVABLES_BETWEEN_COMMITS) await commitFindings();
       o.onProgress?.(stats);
     }
-    const done = { fp: fp!, src, status: 'done' as const, line, events, q: stats.quarantined - q0 };
+    const done = { fp: fp!, src, status: 'done' as const, line: fed.line, events: fed.events, q: stats.quarantined - q0 };
     // The last input is marked done by the final checkpoint below (one saving of detector memory, not two).
     if (fp && src !== sources[sources.length - 1]) await commit(done);
     else if (fp) lastDone = done;
@@ -314,6 +303,35 @@ async function detectAndStore(sources: Source[], o: RunOptions, log: LogCopier):
   db.prepare("UPDATE runs SET status = 'done', finished_at = ?, events = events + ?, records = records + ?, quarantined = quarantined + ?, skipped = skipped + ? WHERE id = ?").run(
     Date.now(), stats.events, stats.records, stats.quarantined, stats.skipped, runId);
   return result;
+}
+
+/** How far a run has fed an input to the engine. */
+interface Fed {
+  /** The highest line fed (or the line resumed after). */
+  line: number;
+  events: number;
+  sinceCheckpoint: number;
+  /** No multi-line attempts (sshd) seen: the input may be resumed mid-file. */
+  midFileOk: boolean;
+}
+
+/**
+ * A batch's signals after `resumeLine` into the activity counts and the engine. A function of its own, small and
+ * hot, rather than a loop inside the run's long function: V8 optimised that function three times in a 1M-event run
+ * (60-70 ms of compiling each, as its trace reports them), the loop with it.
+ */
+function feed(batch: Signal[], resumeLine: number, engine: Engine, activity: ActivityCounter, fed: Fed): void {
+  for (let i = 0; i < batch.length; i++) {
+    const s = batch[i];
+    const at = s.source?.line ?? 0;
+    if (at <= resumeLine) continue;
+    if (s.format === 'sshd') fed.midFileOk = false; // multi-line attempts: resume only at file ends
+    activity.addSignal(s);
+    engine.pushSignal(s);
+    fed.events++;
+    fed.sinceCheckpoint++;
+    if (at > fed.line) fed.line = at;
+  }
 }
 
 /** Read, normalise and enrich on this thread: the events' detection signals in batches. */
