@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
+import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { CorruptDataError, expandInputs, InputError, openBytes, type Source } from './sources.js';
@@ -163,4 +164,16 @@ test('openBytes: a file is read into one buffer again and again; gzip and a byte
   assert.equal(Buffer.concat(parts).toString(), text);
   const noise = randomBytes(700_000).toString('base64');
   assert.equal((await bytesOf({ name: write(at('noise.json.gz'), gzipSync(noise)) })).toString(), noise);
+});
+
+test('openBytes: a named pipe given as an input is read as a stream, as its writer writes', async () => {
+  const fifo = at('pipe.jsonl');
+  execFileSync('mkfifo', [fifo]);
+  const text = Array.from({ length: 3000 }, (_, i) => `{"n":${i}}`).join('\n') + '\n';
+  // Another process writes it (in two parts, a pause between them), as `<(zcat logs.gz)` would.
+  const writer = spawn('sh', ['-c', '{ head -c 20000; sleep 0.2; cat; } > "$1"', 'sh', fifo], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const exited = new Promise((resolve) => writer.on('exit', resolve));
+  writer.stdin.end(text);
+  assert.equal((await bytesOf({ name: fifo })).toString(), text);
+  assert.equal(await exited, 0);
 });

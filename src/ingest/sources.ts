@@ -149,22 +149,32 @@ async function peek(chunks: AsyncIterable<Buffer>, n: number): Promise<{ head: B
 const CHUNK_BYTES = 1 << 18;
 
 async function* readRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  let fd: number | undefined;
   try {
+    let stream = stdin as AsyncIterable<Buffer>;
     if (src.name !== '-') {
-      fd = openSync(src.name, 'r');
-      if (fstatSync(fd).isFile()) {
-        yield* fileChunks(fd);
+      const fd = openSync(src.name, 'r');
+      let regular: boolean;
+      try {
+        regular = fstatSync(fd).isFile();
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      if (regular) {
+        try {
+          yield* fileChunks(fd);
+        } finally {
+          closeSync(fd);
+        }
         return;
       }
+      // A pipe or device named as an input (`<(zcat logs.gz)`): a stream, whose reads may wait; it closes the
+      // descriptor (opened once: a pipe's writer may be gone by a second opening).
+      stream = createReadStream('', { fd, highWaterMark: CHUNK_BYTES });
     }
-    // Standard input, and pipes or devices named as files: a stream (a read of them may have to wait).
-    const stream: AsyncIterable<Buffer> = fd === undefined ? (stdin as AsyncIterable<Buffer>) : createReadStream('', { fd, autoClose: false, highWaterMark: CHUNK_BYTES });
     for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } catch (e) {
     throw new InputError(`cannot read ${src.name}: ${describeFsError(e)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
