@@ -182,7 +182,7 @@ async function* readRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncGenerat
  * A regular file's bytes, read synchronously into one buffer used again for every chunk (so a chunk is good only
  * until the next is asked for, see `openBytes`). A file's read never waits for long, and the reading thread has
  * nothing else to do meanwhile; a stream gave each chunk a fresh buffer, whose new pages the kernel zeroes before
- * copying into them, and read on libuv's pool: reading a 1.4 GB file that way took 0.9-1.1 s of CPU (0.6-0.7 s in
+ * copying into them, and read on libuv's pool: reading a 1.4 GB file that way took 0.8-1.0 s of CPU (0.5-0.7 s in
  * the kernel), this way 0.2 s (measured on the benchmark's Entra file, page-cached).
  */
 function* fileChunks(fd: number): Generator<Buffer> {
