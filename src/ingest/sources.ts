@@ -153,24 +153,19 @@ async function* readRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncGenerat
     let stream = stdin as AsyncIterable<Buffer>;
     if (src.name !== '-') {
       const fd = openSync(src.name, 'r');
-      let regular: boolean;
+      let ours = true;
       try {
-        regular = fstatSync(fd).isFile();
-      } catch (e) {
-        closeSync(fd);
-        throw e;
-      }
-      if (regular) {
-        try {
+        if (fstatSync(fd).isFile()) {
           yield* fileChunks(fd);
-        } finally {
-          closeSync(fd);
+          return;
         }
-        return;
+        // A pipe or device named as an input (`<(zcat logs.gz)`): a stream, whose reads may wait; it takes the
+        // descriptor and closes it (opened once: a pipe's writer may be gone by a second opening).
+        stream = createReadStream('', { fd, highWaterMark: CHUNK_BYTES });
+        ours = false;
+      } finally {
+        if (ours) closeSync(fd);
       }
-      // A pipe or device named as an input (`<(zcat logs.gz)`): a stream, whose reads may wait; it closes the
-      // descriptor (opened once: a pipe's writer may be gone by a second opening).
-      stream = createReadStream('', { fd, highWaterMark: CHUNK_BYTES });
     }
     for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   } catch (e) {
