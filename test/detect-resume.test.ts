@@ -32,6 +32,14 @@ function storedFindings(db: string): string[] {
   });
 }
 
+/** The store's hourly sign-in counts, in one order. */
+function activityRows(db: string): string {
+  const d = new Database(db, { readonly: true });
+  const rows = d.prepare('SELECT hour, tenant, country, failures, successes FROM activity_hourly ORDER BY hour, tenant, country').all();
+  d.close();
+  return JSON.stringify(rows);
+}
+
 test('day 1 then day 2 gives the same findings as both at once; a repeated command counts nothing twice', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-days-'));
   const events = [...fixture('spray-then-compromise'), ...fixture('mfa-fatigue').map((e) => ({ ...e, metadata: { ...e.metadata, tenant_uid: 'org-m' } }))].sort((a, b) => a.time - b.time);
@@ -100,6 +108,8 @@ test('a run killed with SIGKILL and started again ends with the output of an uni
     assert.equal(again.status, 0, again.stderr);
     assert.ok(existsSync(out));
     assert.equal(readFileSync(out, 'utf8'), expected, `killed after ${delay} ms: output differs from the uninterrupted run`);
+    // Each sign-in counted once: the batches read again before the resumed line are not counted twice.
+    assert.equal(activityRows(db), activityRows(join(dir, 'ref.db')), `killed after ${delay} ms: activity counts differ`);
   }
 });
 
@@ -116,4 +126,8 @@ test('--threads 2 (reading on a worker thread) writes exactly the findings of --
   });
   assert.ok(outs[0].length > 1000, 'findings were written');
   assert.equal(outs[1], outs[0]);
+  // The reading thread counts sign-ins per batch; one thread counts them event by event.
+  const counts = [1, 2].map((t) => activityRows(join(dir, `t${t}.db`)));
+  assert.ok(JSON.parse(counts[0]).length > 10, 'activity was counted');
+  assert.equal(counts[1], counts[0]);
 });

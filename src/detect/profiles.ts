@@ -40,8 +40,8 @@ export const Watch = {
 /** Every bit: a memory added to `Watch` is covered from the start (a bit left clear would skip its lookups). */
 const WATCH_ALL = Object.values(Watch).reduce((all, bit) => all | bit, 0);
 
-/** The profile fields that keep an account's entry in a per-account map: slow guessing's, the attempt tracker's. */
-export type EntrySlot = 'slowGuessingEntry' | 'groupsEntry';
+/** The profile fields that keep an account's entry in a per-account map: slow guessing's, the attempt tracker's, account compromise's. */
+export type EntrySlot = 'slowGuessingEntry' | 'groupsEntry' | 'compromiseEntry';
 
 /** An address or netblock in a profile's lists: a number for IPv4 in its usual written form, else the text. */
 export type SourceKey = number | string;
@@ -70,6 +70,7 @@ export class UserProfile {
    */
   slowGuessingEntry: Entry<string, unknown> | undefined = undefined;
   groupsEntry: Entry<string, unknown> | undefined = undefined;
+  compromiseEntry: Entry<string, unknown> | undefined = undefined;
   /**
    * The last success, field by field (no object per success); `okT` is NaN before the first. Its address is the
    * last of `ips` (`okIp` undefined) unless it had none ('').

@@ -17,6 +17,7 @@ import type { Db } from '../store/db.js';
 import { LogCopier } from '../store/wal-copy.js';
 import { Engine } from './engine.js';
 import { detached, readSignal, type Signal } from './signal.js';
+import type { SignalBatch } from './signal-pack.js';
 import type { Rule } from './rules.js';
 import { timings } from './timings.js';
 
@@ -320,13 +321,20 @@ interface Fed {
  * hot, rather than a loop inside the run's long function: V8 optimised that function three times in a 1M-event run
  * (60-70 ms of compiling each, as its trace reports them), the loop with it.
  */
-function feed(batch: Signal[], resumeLine: number, engine: Engine, activity: ActivityCounter, fed: Fed): void {
+function feed({ signals: batch, activity: pre }: SignalBatch, resumeLine: number, engine: Engine, activity: ActivityCounter, fed: Fed): void {
+  // The reading thread's counts of the batch, when every signal of it is fed (all but the batch a resumed run
+  // starts in); else each signal fed is counted here.
+  const counted = pre !== undefined && pre.minLine > resumeLine;
+  if (counted) {
+    const { rows, table } = pre;
+    for (let r = 0; r < rows.length; r += 5) activity.addCounts(rows[r], table[rows[r + 1]], table[rows[r + 2]], rows[r + 3], rows[r + 4]);
+  }
   for (let i = 0; i < batch.length; i++) {
     const s = batch[i];
     const at = s.source?.line ?? 0;
     if (at <= resumeLine) continue;
     if (s.format === 'sshd') fed.midFileOk = false; // multi-line attempts: resume only at file ends
-    activity.addSignal(s);
+    if (!counted) activity.addSignal(s);
     engine.pushSignal(s);
     fed.events++;
     fed.sinceCheckpoint++;
@@ -335,13 +343,13 @@ function feed(batch: Signal[], resumeLine: number, engine: Engine, activity: Act
 }
 
 /** Read, normalise and enrich on this thread: the events' detection signals in batches. */
-async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<Signal[]> {
+async function* signalsInThread(src: Source, o: RunOptions, stats: ReadStats): AsyncGenerator<SignalBatch> {
   const enricher = o.enricher;
   if (!enricher) throw new Error(`reading ${src.name} on the detection thread needs an enricher (none was given)`);
   for await (const events of readForDetection(src, o.read, o.quarantine, stats)) {
     const out: Signal[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) out[i] = detached(readSignal(events[i], enricher));
-    yield out;
+    yield { signals: out };
   }
 }
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serialize } from 'node:v8';
 import { netKeyOf, type Signal } from './signal.js';
-import { packSignals, SignalPacker, unpackSignals } from './signal-pack.js';
+import { packSignals, SignalPacker, unpackBatch, unpackSignals } from './signal-pack.js';
+import { ActivityCounter } from '../store/activity.js';
+import { openStore } from '../store/db.js';
 
 function signal(i: number): Signal {
   const user = `User${i % 7}@Org${i % 3}.example`;
@@ -71,4 +73,31 @@ test('the strings of a batch go between threads as a dense array (an array with 
   // The same strings serialize as a pushed-to array does, and not as the array with holes (a sparse array on the wire).
   assert.deepEqual(serialize(own), serialize(dense));
   assert.notDeepEqual(serialize(own), serialize(holey));
+});
+
+test("a batch's sign-in counts, made as it is packed, are the counts of its signals one by one", () => {
+  // Hours, organisations and countries mixed; MFA prompts (99) and a time that is no number are not counted.
+  const batch = Array.from({ length: 400 }, (_, i) => ({ ...signal(i), t: i === 7 ? NaN : 1_700_000_000_000 + i * 600_000 }));
+  const counted = (add: (c: ActivityCounter) => void) => {
+    const db = openStore(':memory:');
+    try {
+      const c = new ActivityCounter(db);
+      add(c);
+      c.save();
+      return db.prepare('SELECT hour, tenant, country, failures, successes FROM activity_hourly ORDER BY hour, tenant, country').all();
+    } finally {
+      db.close();
+    }
+  };
+  const bySignal = counted((c) => batch.forEach((s) => c.addSignal(s)));
+  const { activity } = unpackBatch(structuredClone(packSignals(batch)));
+  const byBatch = counted((c) => {
+    const { rows, table } = activity!;
+    for (let r = 0; r < rows.length; r += 5) c.addCounts(rows[r], table[rows[r + 1]], table[rows[r + 2]], rows[r + 3], rows[r + 4]);
+  });
+  assert.ok(bySignal.length > 20, `${bySignal.length} rows`);
+  assert.deepEqual(byBatch, bySignal);
+  // The lowest line decides whether a resumed run may take the counts whole; a signal without a line makes it -1.
+  assert.equal(activity!.minLine, -1);
+  assert.equal(unpackBatch(packSignals(batch.slice(1, 10))).activity!.minLine, 2);
 });

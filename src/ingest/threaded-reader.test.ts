@@ -28,11 +28,11 @@ test('the reading thread waits for a slow caller, then delivers every event in o
     let mostBuffered = 0;
     for await (const batch of reader.read({ name: file }, {}, new Quarantine(undefined), newStats())) {
       batches++;
-      for (const s of batch) {
+      for (const s of batch.signals) {
         assert.ok(s.source!.line > lastLine, 'in order');
         lastLine = s.source!.line;
       }
-      events += batch.length;
+      events += batch.signals.length;
       if (batches === 1) {
         // Wait while the thread reads ahead as far as it may, and some more: it could read the whole file meanwhile,
         // were it not held back.
@@ -60,7 +60,7 @@ test('a source the thread cannot read fails the read with its message; the threa
   try {
     const drain = async (name: string) => {
       let n = 0;
-      for await (const batch of reader.read({ name }, {}, new Quarantine(undefined), newStats())) n += batch.length;
+      for await (const batch of reader.read({ name }, {}, new Quarantine(undefined), newStats())) n += batch.signals.length;
       return n;
     };
     await assert.rejects(drain(join(dir, 'gone.jsonl')), /gone\.jsonl/);
@@ -82,7 +82,7 @@ test('a thread started early is the one the next reader takes, and reads as any 
     reader.prepare();
     assert.equal(reader.threadId, id);
     const lines: number[] = [];
-    for await (const batch of reader.read({ name: file }, {}, new Quarantine(undefined), newStats())) for (const s of batch) lines.push(s.source!.line);
+    for await (const batch of reader.read({ name: file }, {}, new Quarantine(undefined), newStats())) for (const s of batch.signals) lines.push(s.source!.line);
     assert.deepEqual(lines, Array.from({ length: 500 }, (_, i) => i + 1));
     // Taken: the next early start is a thread of its own.
     const next = startReadingThreadEarly(false);
@@ -121,7 +121,7 @@ test('a read started ahead of its caller is the one the caller takes: the thread
     const q = new Quarantine(undefined);
     const stats = newStats();
     const lines: number[] = [];
-    for await (const batch of reader.read(src, opts, q, stats)) for (const s of batch) lines.push(s.source!.line);
+    for await (const batch of reader.read(src, opts, q, stats)) for (const s of batch.signals) lines.push(s.source!.line);
     assert.deepEqual(lines, Array.from({ length: 3000 }, (_, i) => i + 1));
     assert.equal(q.count, 1, 'the bad last line, quarantined once');
     assert.equal(stats.records, 3001);
@@ -149,8 +149,8 @@ test('a read started ahead for a source the caller then skips is stopped, and no
     const stats = newStats();
     let events = 0;
     for await (const batch of reader.read({ name: wanted }, opts, q, stats)) {
-      for (const s of batch) assert.equal(s.source!.file, wanted);
-      events += batch.length;
+      for (const s of batch.signals) assert.equal(s.source!.file, wanted);
+      events += batch.signals.length;
     }
     assert.equal(events, 50);
     assert.equal(q.count, 0, 'the skipped source quarantined nothing');

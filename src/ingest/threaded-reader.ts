@@ -6,8 +6,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { EnricherOptions } from '../enrich/index.js';
-import type { Signal } from '../detect/signal.js';
-import { unpackSignals } from '../detect/signal-pack.js';
+import { unpackBatch, type SignalBatch } from '../detect/signal-pack.js';
 import { timings } from '../detect/timings.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import type { ReadOptions, ReadStats } from './reader.js';
@@ -125,7 +124,7 @@ export class ThreadedReader {
    * not delivered as events: a listener has every message waiting decoded as soon as this thread returns to its
    * event loop, and a burst of decoded batches then waits in a queue through young-generation collections.
    */
-  async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<Signal[]> {
+  async *read(src: Source, opts: ReadOptions, q: Quarantine, stats: ReadStats): AsyncGenerator<SignalBatch> {
     const ahead = this.started;
     this.started = undefined;
     const takeAhead = ahead !== undefined && ahead.src === src && ahead.opts === opts;
@@ -149,7 +148,7 @@ export class ThreadedReader {
         if (m.type === 'done') return;
         Atomics.add(r.counts, 1, 1);
         Atomics.notify(r.counts, 1);
-        yield unpackSignals(m.signals);
+        yield unpackBatch(m.signals);
       }
     } finally {
       this.worker?.off('error', r.onError);

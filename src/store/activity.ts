@@ -14,6 +14,16 @@ interface Counts {
   successes: number;
 }
 
+/**
+ * The hour (epoch ms of its start) an event is counted in: sign-in successes (status 1) and failures (2) of a named
+ * organisation at a real time; undefined for anything else (MFA prompts, other statuses are not attempts).
+ */
+export function activityHour(t: number, status: number, tenant: string): number | undefined {
+  if (status !== 1 && status !== 2) return undefined;
+  if (!tenant || !Number.isFinite(t)) return undefined;
+  return Math.floor(t / HOUR_MS) * HOUR_MS;
+}
+
 export class ActivityCounter {
   /** hour -> tenant -> country -> counts: nested so that an event costs lookups of strings it shares, not a new key. */
   private readonly counts = new Map<number, Map<string, Map<string, Counts>>>();
@@ -26,17 +36,28 @@ export class ActivityCounter {
 
   /** Counts one event's signal: sign-in successes and failures; MFA prompts and other statuses are not attempts. */
   addSignal(s: { t: number; tenant: string; status: number; country: string }): void {
-    if (s.status !== 1 && s.status !== 2) return;
-    if (!s.tenant || !Number.isFinite(s.t)) return;
-    const hour = Math.floor(s.t / HOUR_MS) * HOUR_MS;
-    let byTenant = this.counts.get(hour);
-    if (!byTenant) this.counts.set(hour, (byTenant = new Map()));
-    let byCountry = byTenant.get(s.tenant);
-    if (!byCountry) byTenant.set(s.tenant, (byCountry = new Map()));
-    let c = byCountry.get(s.country);
-    if (!c) byCountry.set(s.country, (c = { failures: 0, successes: 0 }));
+    const hour = activityHour(s.t, s.status, s.tenant);
+    if (hour === undefined) return;
+    const c = this.countsOf(hour, s.tenant, s.country);
     if (s.status === 1) c.successes++;
     else c.failures++;
+  }
+
+  /** Adds counts made elsewhere (a batch's, by the reading thread: see `signal-pack`), as `addSignal` would have. */
+  addCounts(hour: number, tenant: string, country: string, failures: number, successes: number): void {
+    const c = this.countsOf(hour, tenant, country);
+    c.failures += failures;
+    c.successes += successes;
+  }
+
+  private countsOf(hour: number, tenant: string, country: string): Counts {
+    let byTenant = this.counts.get(hour);
+    if (!byTenant) this.counts.set(hour, (byTenant = new Map()));
+    let byCountry = byTenant.get(tenant);
+    if (!byCountry) byTenant.set(tenant, (byCountry = new Map()));
+    let c = byCountry.get(country);
+    if (!c) byCountry.set(country, (c = { failures: 0, successes: 0 }));
+    return c;
   }
 
   /** Adds what was counted since the last save to the store. Call inside the checkpoint's transaction. */

@@ -95,6 +95,21 @@ const MAX_ACCOUNTS = 100_000;
 const MAX_PER_ACCOUNT = 8;
 const NONE_KEPT: readonly KeptValid[] = Object.freeze([]);
 
+/**
+ * The events of `list` still within `rememberMs` of the signal's, then the signal's own while fewer than
+ * `MAX_PER_ACCOUNT`: one exact-size list (a list pushed to reserves room for 17 and is kept for up to a day).
+ */
+function keptWith(list: readonly KeptValid[], s: Signal, rememberMs: number): KeptValid[] {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (s.t - list[i].t <= rememberMs) n++;
+  const add = n < MAX_PER_ACCOUNT ? 1 : 0;
+  const out: KeptValid[] = new Array(n + add);
+  let j = 0;
+  for (let i = 0; i < list.length; i++) if (s.t - list[i].t <= rememberMs) out[j++] = list[i];
+  if (add) out[j] = KeptValid.of(s);
+  return out;
+}
+
 export function accountCompromise(rule: Rule): Detector & { report(c: Compromise, ctx: DetectorContext): void } {
   const graceMs = param(rule, 'grace_hours') * 3600_000;
   const rememberMs = param(rule, 'remember_valid_hours') * 3600_000;
@@ -219,10 +234,11 @@ export function accountCompromise(rule: Rule): Detector & { report(c: Compromise
       for (const g of ctx.tracker.groupsOf(s)) {
         for (const uid of Object.values(g.findings)) check(g, uid, s, s.tenant, s.userKey, ctx);
       }
-      const key = accountKey(s);
-      const kept = (recentValid.get(key) ?? NONE_KEPT).filter((e) => s.t - e.t <= rememberMs);
-      // One exact-size list (a list pushed to reserves room for 17 and is kept for up to a day).
-      recentValid.set(key, kept.length < MAX_PER_ACCOUNT ? kept.concat(KeptValid.of(s)) : kept);
+      // The account's entry as its profile keeps it: no key made and looked up for an account that signs in often.
+      const e = ctx.profiles.accountEntry(s, 'compromiseEntry', recentValid, accountKey);
+      const list = keptWith(e === undefined ? NONE_KEPT : e.v, s, rememberMs);
+      if (e !== undefined) recentValid.setEntry(e, list);
+      else ctx.profiles.keepEntry(s, 'compromiseEntry', recentValid.set(accountKey(s), list));
     },
     /**
      * An attack was raised or grew: check the remembered valid-password events of the accounts that joined its group
