@@ -53,6 +53,13 @@ export class UserProfile {
   /** Addresses and netblocks the account succeeded from, most recent last (see `addressKey`, `netKey`). */
   ips: readonly SourceKey[] = NONE;
   nets: readonly SourceKey[] = NONE;
+  /**
+   * One bit per key of `ips` and of `nets` (`sourceBit`), kept with every change of a list: a clear bit proves the
+   * key is not in it, so an unfamiliar source (most failures of an attack) is told from the profile alone, without
+   * reaching the two lists (four more objects, cold in the cache).
+   */
+  ipBits = 0;
+  netBits = 0;
   /** Countries and anonymiser kinds it succeeded from, most recent last. */
   countries: readonly string[] = NONE;
   anon: readonly string[] = NONE;
@@ -102,6 +109,14 @@ export class UserProfile {
     this.okAnon = anon;
   }
 
+  /**
+   * Has the account succeeded from this country? Its last success's country, a field of the profile itself, answers
+   * most sign-ins (people sign in from where they did last) without reaching the list, cold in the cache.
+   */
+  knowsCountry(country: string): boolean {
+    return (country === this.okCountry && country !== '') || this.countries.includes(country);
+  }
+
   /** Checkpoints: the readable form, as versions before this one saved it (less the ASN list nothing read). */
   toJSON(): unknown {
     return {
@@ -121,6 +136,8 @@ export class UserProfile {
     u.successes = p.successes ?? 0;
     u.ips = rebuilt(p.ips, addressKey);
     u.nets = rebuilt(p.nets, netKey);
+    u.ipBits = sourceBits(u.ips);
+    u.netBits = sourceBits(u.nets);
     u.countries = rebuilt(p.countries, interned);
     u.anon = rebuilt(p.anon, interned);
     const ok = p.lastOk;
@@ -256,7 +273,10 @@ export class Profiles {
 
   private knows(u: UserProfile, s: Signal): boolean {
     if (s !== this.keyed) this.keyOf(s);
-    return u.ips.includes(this.ipKey) || (s.netKey !== '' && u.nets.includes(s.netKey));
+    const ip = this.ipKey;
+    if ((u.ipBits & sourceBit(ip)) !== 0 && u.ips.includes(ip)) return true;
+    const net = s.netKey;
+    return net !== '' && (u.netBits & sourceBit(net)) !== 0 && u.nets.includes(net);
   }
 
   /** Is this tool fingerprint one the organisation's staff routinely sign in with (so it identifies no attacker)? */
@@ -282,9 +302,13 @@ export class Profiles {
     if (s.ip) {
       if (s !== this.keyed) this.keyOf(s);
       u.ips = withLast(u.ips, this.ipKey, USER_LIST_CAP);
+      u.ipBits = sourceBits(u.ips);
       tp.knownIps.succeeded(this.ipKey, s.t);
     }
-    if (s.netKey !== '') u.nets = withLast(u.nets, s.netKey, USER_LIST_CAP);
+    if (s.netKey !== '') {
+      u.nets = withLast(u.nets, s.netKey, USER_LIST_CAP);
+      u.netBits = sourceBits(u.nets);
+    }
     const country = interned(s.country);
     if (s.country) u.countries = withLast(u.countries, country, USER_LIST_CAP);
     if (s.anon) u.anon = withLast(u.anon, s.anon, USER_LIST_CAP);
@@ -328,6 +352,23 @@ export function withLast<T>(list: readonly T[], v: T, cap: number): readonly T[]
   }
   out[j] = v;
   return out;
+}
+
+/**
+ * A source key's bit among 30 (a small integer to V8, kept in the profile itself): IPv4 addresses and /24s by a mix
+ * of their bytes; any other key (text, rare) has every bit, so a list holding one is always searched.
+ */
+export function sourceBit(k: SourceKey): number {
+  if (typeof k !== 'number') return ALL_SOURCE_BITS;
+  return 1 << ((k ^ (k >>> 8) ^ (k >>> 16) ^ (k >>> 24)) & 0xff) % 30;
+}
+const ALL_SOURCE_BITS = (1 << 30) - 1;
+
+/** The bits of every key of a list (see `sourceBit`). */
+function sourceBits(list: readonly SourceKey[]): number {
+  let bits = 0;
+  for (let i = 0; i < list.length; i++) bits |= sourceBit(list[i]);
+  return bits;
 }
 
 /** A saved list in the working form (the shared empty list when empty). */

@@ -25,7 +25,7 @@ export function impossibleTravel(rule: Rule): Detector {
       if (!s.ok || s.lat === undefined || s.lon === undefined || s.anon || vpnExits.has(s.asn)) return;
       const profile = ctx.profiles.user(s);
       // A country this account already signs in from (a trip in progress: phone at home, laptop abroad) is no jump.
-      if (profile?.countries.includes(s.country)) return;
+      if (profile?.knowsCountry(s.country)) return;
       const prev = profile?.lastOk;
       if (!prev || prev.lat === undefined || prev.lon === undefined || prev.anon || vpnExits.has(prev.asn) || prev.ip === s.ip) return;
       // Within one country, address geolocation (mobile carriers, ISP pools) is too coarse to prove travel.
