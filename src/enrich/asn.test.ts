@@ -93,3 +93,12 @@ for (const family of [4, 6] as const) {
     }
   });
 }
+
+test('one object per autonomous system, whatever the address', () => {
+  const db = new AsnDatabase();
+  const google = db.lookup(parseIp('8.8.8.8')!);
+  assert.ok(google);
+  assert.equal(db.lookup(parseIp('8.8.4.4')!), google);
+  assert.equal(db.lookup(parseIp('2001:4860:4860::8888')!), google);
+  assert.notEqual(db.lookup(parseIp('1.1.1.1')!), google);
+});

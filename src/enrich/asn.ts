@@ -128,6 +128,12 @@ export class AsnDatabase {
   private v4: AsnTable | undefined;
   private v6: AsnTable | undefined;
 
+  /**
+   * One object per autonomous system answered (shared by all its addresses in the enricher's cache, as a city's
+   * location is). Callers copy what they keep, and never change it.
+   */
+  private readonly systems = new Map<number, AutonomousSystem>();
+
   constructor(private readonly paths: { v4: string; v6: string } = asnDatabasePaths()) {}
 
   /**
@@ -144,8 +150,12 @@ export class AsnDatabase {
     const t = this.tableFor(addr.family);
     const asn = t.table.valueAt(addr.words);
     if (asn === undefined) return undefined;
-    const name = t.names.get(asn);
-    return name ? { number: asn, name } : { number: asn };
+    let as = this.systems.get(asn);
+    if (as === undefined) {
+      const name = t.names.get(asn);
+      this.systems.set(asn, (as = name ? { number: asn, name } : { number: asn }));
+    }
+    return as;
   }
 }
 

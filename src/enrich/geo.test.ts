@@ -29,3 +29,13 @@ test('addresses without a record give undefined', () => {
   assert.equal(geo.lookup('10.1.2.3', 4), undefined);
   assert.equal(geo.lookup('::1', 6), undefined);
 });
+
+test('addresses of one record share one location object (the enricher then keeps it once, not per address)', () => {
+  // 8.8.8.8 and 8.8.4.4 are in one country-level record; a city's neighbouring addresses likewise.
+  const a = geo.lookup('8.8.8.8', 4);
+  assert.ok(a);
+  assert.equal(geo.lookup('8.8.8.8', 4), a, 'the same address again');
+  const other = [...Array(256).keys()].map((i) => geo.lookup(`8.8.${i}.8`, 4)).filter((l) => l !== undefined && l.country === a.country && l.lat === a.lat && l.long === a.long && l.city === a.city);
+  assert.ok(other.length > 1, 'several addresses of the record');
+  for (const l of other) assert.equal(l, a, 'one object for the record');
+});

@@ -48,6 +48,12 @@ function readerOf(path: string): Reader<Response> {
 export class GeoDatabase {
   private v4: Reader<Response> | undefined;
   private v6: Reader<Response> | undefined;
+  /**
+   * The location made of each decoded record (the reader's cache hands out one object per record): the addresses of
+   * a city share one location object, which the enricher's cache then holds once, not once per address. Shared:
+   * callers copy what they keep, and never change it.
+   */
+  private readonly byRecord = new WeakMap<CityRecord, Location | null>();
 
   constructor(private readonly paths: { v4: string; v6: string } = geoDatabasePaths()) {}
 
@@ -65,14 +71,21 @@ export class GeoDatabase {
     // mmdb-lib types its answers as MaxMind's own databases; these files carry flat ip-location-db records.
     const rec = this.readerFor(family).get(ip) as CityRecord | null;
     if (!rec) return undefined;
-    const loc: Location = {};
-    if (rec.country_code) loc.country = rec.country_code;
-    if (rec.state1) loc.region = rec.state1;
-    if (rec.city) loc.city = rec.city;
-    if (typeof rec.latitude === 'number' && typeof rec.longitude === 'number') {
-      loc.lat = round4(rec.latitude);
-      loc.long = round4(rec.longitude);
-    }
-    return Object.keys(loc).length ? loc : undefined;
+    let loc = this.byRecord.get(rec);
+    if (loc === undefined) this.byRecord.set(rec, (loc = locationOf(rec)));
+    return loc ?? undefined;
   }
+}
+
+/** The location a record gives, or null when it gives none. */
+function locationOf(rec: CityRecord): Location | null {
+  const loc: Location = {};
+  if (rec.country_code) loc.country = rec.country_code;
+  if (rec.state1) loc.region = rec.state1;
+  if (rec.city) loc.city = rec.city;
+  if (typeof rec.latitude === 'number' && typeof rec.longitude === 'number') {
+    loc.lat = round4(rec.latitude);
+    loc.long = round4(rec.longitude);
+  }
+  return Object.keys(loc).length ? loc : null;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeAuthEvent, type AuthEvent, type AutonomousSystem, type Location } from '../ocsf/authentication.js';
-import { Enricher, parseIntelSpec, type IntelSpec } from './index.js';
+import { Enricher, parseIntelSpec, SharedFacts, type IntelSpec } from './index.js';
 import { seededRandom } from './fixtures/seeded-random.js';
 
 const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
@@ -155,4 +155,21 @@ test('parseIntelSpec: KIND:PATH for the four kinds, anything else is a path', ()
   assert.deepEqual(parseIntelSpec('malicious:/a:b.txt'), { kind: 'malicious', path: '/a:b.txt' });
   assert.deepEqual(parseIntelSpec('bundle.json'), { path: 'bundle.json' });
   assert.deepEqual(parseIntelSpec('C:\\intel\\x.json'), { path: 'C:\\intel\\x.json' });
+});
+
+test('addresses with the same location, network and intel kinds share one facts object, until the table is full', () => {
+  const facts = new SharedFacts(3);
+  const berlin: Location = { country: 'DE', city: 'Berlin', lat: 52.52, long: 13.405 };
+  const net: AutonomousSystem = { number: 3320, name: 'Deutsche Telekom AG' };
+  const a = facts.of(berlin, net, 0);
+  assert.deepEqual(a, { intelBits: 0, location: berlin, as: net });
+  assert.equal(facts.of(berlin, net, 0), a, 'found again');
+  assert.deepEqual(facts.of(berlin, net, 2), { intelBits: 2, location: berlin, as: net });
+  assert.deepEqual(facts.of(undefined, undefined, 1), { intelBits: 1 }, 'nothing known but an intel kind');
+  assert.equal(facts.of(berlin, net, 0), a, 'three kept');
+  // A fourth empties the table: the next asking makes a new (equal) object.
+  assert.deepEqual(facts.of(berlin, undefined, 0), { intelBits: 0, location: berlin });
+  const again = facts.of(berlin, net, 0);
+  assert.notEqual(again, a);
+  assert.deepEqual(again, a);
 });
