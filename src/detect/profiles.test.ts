@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { decodeState } from './state-codec.js';
+import { decodeState, encodeState } from './state-codec.js';
 import { remembered } from './lru.js';
 import { addressKey, addressText, netKey, netText, Profiles, withLast, type LastSuccess } from './profiles.js';
 import { netblockOf, netKeyOf, type Signal } from './signal.js';
@@ -101,6 +101,36 @@ test('profiles answer as the plain lists do, event after event', () => {
     const saved = u.toJSON() as any;
     assert.deepEqual([saved.ips, saved.nets, u.countries, u.anon], [want.ips, want.nets, want.countries, want.anon]);
     assert.deepEqual(u.lastOk, want.lastOk);
+  }
+});
+
+test('profiles restored from a checkpoint go on exactly as the profiles that were saved', () => {
+  const stream = signals(3000, 13);
+  const live = new Profiles();
+  for (const s of stream.slice(0, 1500)) live.observe(s);
+  const restored = new Profiles();
+  for (const [k, v] of decodeState(encodeState({ tenants: live.tenants })).tenants) restored.tenants.set(k, v);
+  // First successes of every account from the oldest address, netblock and country it knows, one at a time (each
+  // moves last), then the rest of the stream.
+  const oldest: Signal[] = [];
+  for (const [tenant, tp] of live.tenants) {
+    for (const [userKey, u] of tp.users) {
+      const saved = u.toJSON() as { ips: string[]; nets: string[]; countries: string[] };
+      const success = (ip: string, net: string, country: string): Signal => ({
+        ...stream[0], t: stream[1499].t + 1, tenant, user: userKey, userKey, ip, netKey: net ? netKey(net) : '', country, ok: true, status: 1, passwordValid: true,
+      });
+      if (saved.ips.length) oldest.push(success(saved.ips[0], '', ''));
+      if (saved.nets.length) oldest.push(success('', saved.nets[0], ''));
+      if (saved.countries.length) oldest.push(success('', '', saved.countries[0]));
+    }
+  }
+  assert.ok(oldest.length >= 6, `${oldest.length} accounts`);
+  for (const s of [...oldest, ...stream.slice(1500)]) {
+    assert.equal(restored.userKnowsSource(s), live.userKnowsSource(s), `familiar source at ${s.t}`);
+    assert.equal(restored.user(s)?.knowsCountry(s.country), live.user(s)?.knowsCountry(s.country), `known country at ${s.t}`);
+    restored.observe(s);
+    live.observe(s);
+    assert.deepEqual(restored.user(s)?.toJSON(), live.user(s)?.toJSON(), `profile at ${s.t}`);
   }
 });
 
