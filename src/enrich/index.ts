@@ -56,7 +56,10 @@ export interface EnricherOptions {
   databases?: { geo?: { v4: string; v6: string }; asn?: { v4: string; v6: string } };
 }
 
-/** What one address yields; shared by every event from it, so it is copied into events, never attached. */
+/**
+ * What one address yields; shared by every event from it and by every address with the same location, network and
+ * intel kinds (see `SharedFacts`), so it is copied into events, never attached.
+ */
 export interface AddressFacts {
   location?: Location;
   as?: AutonomousSystem;
@@ -66,7 +69,7 @@ export interface AddressFacts {
 
 const NOTHING: AddressFacts = { intelBits: 0 };
 
-/** Facts objects shared by addresses (see `Enricher.shared`) before they are forgotten. */
+/** Facts objects shared by addresses (see `SharedFacts`) before they are forgotten. */
 const MAX_SHARED_FACTS = 100_000;
 
 /** Slots of the recent-IPv4 table in front of the cache (a power of two, at most the cache's size). */
