@@ -17,7 +17,7 @@ import type { Db } from '../store/db.js';
 import { LogCopier } from '../store/wal-copy.js';
 import { Engine } from './engine.js';
 import { detached, readSignal, type Signal } from './signal.js';
-import type { SignalBatch } from './signal-pack.js';
+import { forEachCount, type SignalBatch } from './signal-pack.js';
 import type { Rule } from './rules.js';
 import { timings } from './timings.js';
 
@@ -325,10 +325,7 @@ function feed({ signals: batch, activity: pre }: SignalBatch, resumeLine: number
   // The reading thread's counts of the batch, when every signal of it is fed (all but the batch a resumed run
   // starts in); else each signal fed is counted here.
   const counted = pre !== undefined && pre.minLine > resumeLine;
-  if (counted) {
-    const { rows, table } = pre;
-    for (let r = 0; r < rows.length; r += 5) activity.addCounts(rows[r], table[rows[r + 1]], table[rows[r + 2]], rows[r + 3], rows[r + 4]);
-  }
+  if (counted) forEachCount(pre, (hour, tenant, country, failures, successes) => activity.addCounts(hour, tenant, country, failures, successes));
   for (let i = 0; i < batch.length; i++) {
     const s = batch[i];
     const at = s.source?.line ?? 0;

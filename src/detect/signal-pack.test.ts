@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serialize } from 'node:v8';
 import { netKeyOf, type Signal } from './signal.js';
-import { packSignals, SignalPacker, unpackBatch, unpackSignals } from './signal-pack.js';
+import { forEachCount, packSignals, SignalPacker, unpackBatch, unpackSignals } from './signal-pack.js';
 import { ActivityCounter } from '../store/activity.js';
 import { openStore } from '../store/db.js';
 
@@ -91,10 +91,7 @@ test("a batch's sign-in counts, made as it is packed, are the counts of its sign
   };
   const bySignal = counted((c) => batch.forEach((s) => c.addSignal(s)));
   const { activity } = unpackBatch(structuredClone(packSignals(batch)));
-  const byBatch = counted((c) => {
-    const { rows, table } = activity!;
-    for (let r = 0; r < rows.length; r += 5) c.addCounts(rows[r], table[rows[r + 1]], table[rows[r + 2]], rows[r + 3], rows[r + 4]);
-  });
+  const byBatch = counted((c) => forEachCount(activity!, (hour, tenant, country, failures, successes) => c.addCounts(hour, tenant, country, failures, successes)));
   assert.ok(bySignal.length > 20, `${bySignal.length} rows`);
   assert.deepEqual(byBatch, bySignal);
   // The lowest line decides whether a resumed run may take the counts whole; a signal without a line makes it -1.

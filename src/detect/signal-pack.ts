@@ -39,6 +39,12 @@ export interface BatchActivity {
   minLine: number;
 }
 
+/** Each count of a batch, its organisation and country as text (the rows' layout is the packer's, above). */
+export function forEachCount(a: BatchActivity, f: (hour: number, tenant: string, country: string, failures: number, successes: number) => void): void {
+  const { rows, table } = a;
+  for (let r = 0; r < rows.length; r += 5) f(rows[r], table[rows[r + 1]], table[rows[r + 2]], rows[r + 3], rows[r + 4]);
+}
+
 /** A batch as the detection thread takes it: its signals, with the reading thread's sign-in counts when it made them. */
 export interface SignalBatch {
   signals: Signal[];
