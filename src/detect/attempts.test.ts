@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accountsIps, accountsIpsText, AttemptTracker, groupFacts, groupIps, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
+import { accountsIps, accountsIpsText, AttemptTracker, groupFacts, groupIps, MAX_NETS, netblockCount, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
+import { decodeState, encodeState } from './state-codec.js';
 import { netText } from './profiles.js';
 import { netKeyOf, sourcesText, type Signal } from './signal.js';
 
@@ -90,6 +91,42 @@ test('the first 1,000 netblocks of a spray over thousands stay those of a full s
   }
   assert.ok(g && g.nets.size > 2500, `thousands of netblocks (${g?.nets.size})`);
   assert.ok(judged > 1000);
+});
+
+test('a group counts netblocks past MAX_NETS in a sketch: its map stays at the cap, the count is close, a checkpoint goes on alike', () => {
+  const next = random(31);
+  const live = new AttemptTracker(48 * 3600_000, 3600_000);
+  let restored: AttemptTracker | undefined;
+  const distinct = new Set<string>();
+  let t = Date.UTC(2026, 0, 1);
+  let g: AttemptGroup | undefined;
+  let r: AttemptGroup | undefined;
+  for (let i = 0; i < 60_000; i++) {
+    t += 1000;
+    // A rotating pool: nearly every attempt from a netblock not seen before, some from the first ones again.
+    const block = next() < 0.1 ? Math.floor(next() * 100) : i;
+    const ip = `${20 + (block >> 16)}.${(block >> 8) & 255}.${block & 255}.${1 + Math.floor(next() * 250)}`;
+    const s = failure(t, `user${i % 2000}`, ip, false);
+    distinct.add(s.netKey === '' ? '' : String(s.netKey));
+    g = live.add(s);
+    if (restored) r = restored.add(s);
+    if (i === 30_000) {
+      // A checkpoint once the sketch is in use: the restored tracker must go on exactly as the live one.
+      assert.ok(g.moreNets, 'past the cap by now');
+      restored = new AttemptTracker(48 * 3600_000, 3600_000);
+      const saved = unpackGroup(decodeState(encodeState({ g: packGroup(g) })).g);
+      restored.groups.map.set(saved.id, saved);
+      restored.recount();
+    }
+  }
+  assert.equal(g!.nets.size, MAX_NETS, 'the exact counts stop at the cap');
+  const est = netblockCount(g!);
+  assert.ok(Math.abs(est - distinct.size) <= distinct.size * 0.05, `${distinct.size} netblocks counted as ${est}`);
+  assert.equal(netblockCount(r!), est);
+  assert.deepEqual(groupFacts(r!).netblocks, groupFacts(g!).netblocks);
+  assert.equal(JSON.stringify(packGroup(r!)), JSON.stringify(packGroup(g!)));
+  // The first 100 netblocks, tried again all along, still lead the ranking among those counted exactly.
+  assert.deepEqual(new Set(groupFacts(g!).netblocks.slice(0, 100)), new Set(referenceTop(g!.nets, 100)));
 });
 
 function success(t: number, user: string, ip: string): Signal {

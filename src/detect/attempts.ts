@@ -7,6 +7,7 @@
  * one. Failures later followed by a success of the same account from the same address are "resolved" (a typo, a
  * forgotten password), which keeps office NAT mornings and lockouts quiet. All maps are capped.
  */
+import { DistinctSketch } from './distinct-sketch.js';
 import { BoundedMap, type Entry } from './lru.js';
 import { netKey, netText, type Profiles, type SourceKey } from './profiles.js';
 import { asEvidence, evidenceOf, type Evidence } from './findings.js';
@@ -48,6 +49,11 @@ export interface AttemptGroup {
    * character); findings and checkpoints show the text (`netText`).
    */
   nets: Map<SourceKey, number>;
+  /**
+   * Once `nets` holds MAX_NETS netblocks, new ones are not added to it but counted here, with the ones it holds: a
+   * rotating pool's netblocks would otherwise grow the map with every new address for as long as the episode lasts.
+   */
+  moreNets: DistinctSketch | undefined;
   asns: Map<number, string>;
   countries: Map<string, number>;
   anon: Map<string, number>;
@@ -83,6 +89,8 @@ const RECENT = 64;
 const MAX_ACCOUNTS = 20000;
 const MAX_IPS = 20000;
 const MAX_GROUPS = 100000;
+/** Netblocks a group counts exactly (findings list the first 1,000 by count); beyond, their number is estimated. */
+export const MAX_NETS = 5000;
 /**
  * Account and address entries kept across all groups. Beyond it the least recently active groups are judged and
  * forgotten first: an endless stream with millions of addresses stays within a fixed memory (~250 bytes an entry).
@@ -293,11 +301,7 @@ export class AttemptTracker {
       if (evicted !== undefined) standingChanged(g, evicted, false);
       g.ipInfo.set(s.ip, info);
     }
-    if (s.netKey !== '') {
-      const net = s.netKey;
-      g.nets.set(net, (g.nets.get(net) ?? 0) + 1);
-      netsOrder.get(g)?.changed.add(net);
-    }
+    if (s.netKey !== '') countNet(g, s.netKey);
     if (s.asn && g.asns.size < 2000 && g.asns.get(s.asn) !== s.asOrg) {
       g.asns.set(s.asn, s.asOrg);
       asnsShown.delete(g);
@@ -422,6 +426,7 @@ function newGroup(id: string, s: Signal): AttemptGroup {
     order: [],
     ipInfo: new BoundedMap(MAX_IPS),
     nets: new Map(),
+    moreNets: undefined,
     asns: new Map(),
     countries: new Map(),
     anon: new Map(),
@@ -945,6 +950,29 @@ function makeGroupFacts(g: AttemptGroup) {
 }
 
 /**
+ * Counts an attempt from netblock `net`: exactly while the group knows fewer than MAX_NETS netblocks or knows this
+ * one, else in the sketch (which is given the known ones as it starts, so that it counts every netblock).
+ */
+function countNet(g: AttemptGroup, net: SourceKey): void {
+  const count = g.nets.get(net);
+  if (count !== undefined || g.nets.size < MAX_NETS) {
+    g.nets.set(net, (count ?? 0) + 1);
+    netsOrder.get(g)?.changed.add(net);
+    return;
+  }
+  if (g.moreNets === undefined) {
+    g.moreNets = DistinctSketch.empty();
+    for (const known of g.nets.keys()) g.moreNets.add(known);
+  }
+  g.moreNets.add(net);
+}
+
+/** How many netblocks the group's attempts came from: exact up to MAX_NETS, estimated beyond (within a few percent). */
+export function netblockCount(g: AttemptGroup): number {
+  return g.moreNets === undefined ? g.nets.size : Math.max(g.nets.size + 1, Math.round(g.moreNets.estimate()));
+}
+
+/**
  * The first `n` networks of a group (in the order first seen), as findings show them. Networks are only added (or
  * renamed, which drops the memo), so once `n` are listed the list stays: every finding and pending update of a
  * large spray shares one, instead of a copy of hundreds of objects per evaluation.
@@ -977,7 +1005,7 @@ export function packGroup(g: AttemptGroup): unknown {
   const tail = g.tail.map(asEvidence);
   const nets = new Map<string, number>();
   for (const [k, c] of g.nets) nets.set(netText(k), c);
-  return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail, nets };
+  return { ...g, accounts, accountsCap: g.accounts.cap, ipInfo: ips, ipCap: g.ipInfo.cap, tail, nets, moreNets: g.moreNets?.toJSON() };
 }
 
 export function unpackGroup(p: any): AttemptGroup {
@@ -997,5 +1025,5 @@ function withDefaults(g: any): AttemptGroup {
   const nets = new Map<SourceKey, number>();
   const saved: Iterable<[string, number]> = g.nets instanceof Map ? g.nets : Object.entries(g.nets ?? {});
   for (const [text, c] of saved) nets.set(netKey(text), c);
-  return { ...g, nets, order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [], reportedAs: g.reportedAs ?? '' };
+  return { ...g, nets, moreNets: DistinctSketch.fromJSON(g.moreNets), order: g.order ?? [...g.accounts.map.keys()], evaluatedAttempts: g.evaluatedAttempts ?? {}, scanned: g.scanned ?? {}, head: g.head ?? [], tail: g.tail ?? [], reportedAs: g.reportedAs ?? '' };
 }
