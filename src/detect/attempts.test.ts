@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accountsIps, accountsIpsText, AttemptTracker, groupFacts, groupIps, MAX_NETS, netblockCount, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
+import { accountsIps, accountsIpsText, AttemptTracker, groupFacts, groupIps, MAX_NETS, netblockCount, netblocksText, packGroup, settledAccounts, settledCounts, unpackGroup, type AttemptGroup } from './attempts.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { netText } from './profiles.js';
 import { netKeyOf, sourcesText, type Signal } from './signal.js';
@@ -110,6 +110,7 @@ test('a group counts netblocks past MAX_NETS in a sketch: its map stays at the c
     distinct.add(s.netKey === '' ? '' : String(s.netKey));
     g = live.add(s);
     if (restored) r = restored.add(s);
+    if (i === 4_000) assert.equal(netblocksText(g), String(g.nets.size), 'exact below the cap');
     if (i === 30_000) {
       // A checkpoint once the sketch is in use: the restored tracker must go on exactly as the live one.
       assert.ok(g.moreNets, 'past the cap by now');
@@ -123,6 +124,7 @@ test('a group counts netblocks past MAX_NETS in a sketch: its map stays at the c
   const est = netblockCount(g!);
   assert.ok(Math.abs(est - distinct.size) <= distinct.size * 0.05, `${distinct.size} netblocks counted as ${est}`);
   assert.equal(netblockCount(r!), est);
+  assert.equal(netblocksText(g!), `about ${est}`, 'an estimate is said to be one');
   assert.deepEqual(groupFacts(r!).netblocks, groupFacts(g!).netblocks);
   assert.equal(JSON.stringify(packGroup(r!)), JSON.stringify(packGroup(g!)));
   // The first 100 netblocks, tried again all along, still lead the ranking among those counted exactly.

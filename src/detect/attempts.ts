@@ -972,6 +972,11 @@ export function netblockCount(g: AttemptGroup): number {
   return g.moreNets === undefined ? g.nets.size : Math.max(g.nets.size + 1, Math.round(g.moreNets.estimate()));
 }
 
+/** `netblockCount` as findings say it: "about N" once it is estimated. */
+export function netblocksText(g: AttemptGroup): string {
+  return `${g.moreNets === undefined ? '' : 'about '}${netblockCount(g)}`;
+}
+
 /**
  * The first `n` networks of a group (in the order first seen), as findings show them. Networks are only added (or
  * renamed, which drops the memo), so once `n` are listed the list stays: every finding and pending update of a

@@ -5,7 +5,7 @@
  * tool, not on address, so ~1,100 rotating Tor exits read as one attack. Accounts that later sign in from the
  * address that failed are typos, not victims, and don't count.
  */
-import { groupEvidence, groupFacts, groupIps, netblockCount, settledAccounts, settledCounts, withoutStaleOnly, type AttemptGroup } from '../attempts.js';
+import { groupEvidence, groupFacts, groupIps, netblocksText, settledAccounts, settledCounts, withoutStaleOnly, type AttemptGroup } from '../attempts.js';
 import { hours, periodicGroupEvaluation, type Detector, type DetectorContext } from '../detector.js';
 import { param, type Rule } from '../rules.js';
 import type { Signal } from '../signal.js';
@@ -60,7 +60,7 @@ export function passwordSpray(rule: Rule): Detector {
       title: distributed ? `Distributed password spray against ${accounts.length} accounts` : `Password spray against ${accounts.length} accounts`,
       desc:
         `${accounts.length} accounts of this organisation failed to sign in ${attempts} times over ${hours(g.last - g.first)} ` +
-        `from ${ips.length} address${ips.length === 1 ? '' : 'es'} in ${g.moreNets ? 'about ' : ''}${netblockCount(g)} netblock(s) and ${g.asns.size} network(s)` +
+        `from ${ips.length} address${ips.length === 1 ? '' : 'es'} in ${netblocksText(g)} netblock(s) and ${g.asns.size} network(s)` +
         `${torShare > 0 ? ` (${Math.round(torShare * 100)}% of attempts through Tor)` : ''}, all with the same client ` +
         `(${g.ua || 'no user agent'}${g.app ? `, ${g.app}` : ''}); about ${perAccountHour.toFixed(1)} attempts per account per hour, ` +
         `${Math.round(unknown * 100)}% on account names that do not exist. None of these accounts later signed in from those addresses.` +
